@@ -1,0 +1,30 @@
+from pathlib import Path
+
+from setuptools import find_packages, setup
+
+setup(
+    name="somcolor",
+    version="0.1.0",
+    description="Colorize grayscale photos with a self-organizing map and a small MLP",
+    long_description=Path(__file__).with_name("README.md").read_text(encoding="utf-8"),
+    long_description_content_type="text/markdown",
+    packages=find_packages(include=["somcolor", "somcolor.*"]),
+    package_data={"somcolor": ["data/landscapes/*"]},
+    python_requires=">=3.10",
+    install_requires=[
+        "numpy>=1.24",
+        "scikit-learn>=1.7",
+        "minisom>=2.3.5",
+        "scikit-image>=0.21",
+        "joblib>=1.3",
+        "numba>=0.59",
+        "pillow>=9.0",
+        "skops>=0.10",
+        "tqdm>=4.60",
+    ],
+    extras_require={
+        "test": ["pytest>=7"],
+        "gpu": ["cupy-cuda12x>=13"],
+    },
+    entry_points={"console_scripts": ["somcolor = somcolor.cli:main"]},
+)

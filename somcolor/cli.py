@@ -1,0 +1,217 @@
+"""The ``somcolor`` command: fit, colorize and demo."""
+
+import argparse
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+from tqdm.auto import tqdm
+
+from . import metrics
+from .color import lightness
+from .datasets import bundled_images
+from .estimator import DECODERS, SOMColorizer
+from .figures import image_grid
+from .images import ImageError, as_image, find_images, write_png
+from .persistence import ModelFileError, load_model, save_model
+
+
+def _hidden_sizes(text):
+    try:
+        sizes = tuple(int(s) for s in text.split(","))
+    except ValueError:
+        raise argparse.ArgumentTypeError(
+            f"expected comma-separated layer sizes such as 50,50, got {text!r}"
+        ) from None
+    return sizes
+
+
+def _rebalance(text):
+    if text.lower() == "none":
+        return None
+    try:
+        return float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a number in [0, 1] or 'none', got {text!r}") from None
+
+
+def _add_model_options(parser):
+    defaults = SOMColorizer().get_params()
+    group = parser.add_argument_group("model")
+    group.add_argument("--patch-size", type=int, default=defaults["patch_size"])
+    group.add_argument("--n-colors", type=int, default=defaults["n_colors"])
+    group.add_argument(
+        "--hidden",
+        type=_hidden_sizes,
+        default=defaults["hidden_layer_sizes"],
+        help="hidden layer sizes, comma-separated (default: 50,50)",
+    )
+    group.add_argument("--pixels-per-image", type=int, default=defaults["pixels_per_image"])
+    group.add_argument("--max-iter", type=int, default=defaults["max_iter"], help="epochs")
+    group.add_argument(
+        "--rebalance",
+        type=_rebalance,
+        default=defaults["rebalance"],
+        help="class rebalancing lambda in [0, 1] (0: inverse frequency, 1: uniform), "
+        "or 'none' (default: %(default)s)",
+    )
+    group.add_argument("--seed", type=int, default=0, help="random seed (default: 0)")
+    _add_decode_options(parser, defaults)
+
+
+def _add_decode_options(parser, defaults=None):
+    defaults = defaults or {"decode": None, "temperature": None}
+    parser.add_argument("--decode", choices=DECODERS, default=defaults["decode"])
+    parser.add_argument("--temperature", type=float, default=defaults["temperature"])
+
+
+def _model_from_args(args):
+    return SOMColorizer(
+        patch_size=args.patch_size,
+        n_colors=args.n_colors,
+        hidden_layer_sizes=args.hidden,
+        pixels_per_image=args.pixels_per_image,
+        max_iter=args.max_iter,
+        rebalance=args.rebalance,
+        decode=args.decode,
+        temperature=args.temperature,
+        random_state=args.seed,
+        verbose=1,
+    )
+
+
+def _fit_timed(model, paths):
+    start = time.perf_counter()
+    model.fit(paths)
+    return time.perf_counter() - start
+
+
+def cmd_fit(args):
+    paths = find_images(args.inputs)
+    model = _model_from_args(args)
+    print(f"training on {len(paths)} images ...", file=sys.stderr)
+    seconds = _fit_timed(model, paths)
+    save_model(model, args.output)
+    print(
+        f"fitted {len(paths)} images in {seconds:.1f} s: {model.n_colors} colors, "
+        f"{model.patch_size}x{model.patch_size} patches, {model.n_iter_} epochs, "
+        f"final loss {model.loss_curve_[-1]:.3f}, SOM quantization error "
+        f"{model.quantizer_.quantization_error_:.2f}\nmodel written to {args.output}"
+    )
+    return 0
+
+
+def _output_paths(paths, folder):
+    outputs = {}
+    for path in paths:
+        out = Path(folder) / f"{path.stem}.png"
+        if out in outputs.values():
+            first = next(p for p, o in outputs.items() if o == out)
+            raise ImageError(f"{first} and {path} would both be written to {out}")
+        outputs[path] = out
+    return outputs
+
+
+def cmd_colorize(args):
+    model = load_model(args.model)
+    if args.decode is not None:
+        model.set_params(decode=args.decode)
+    if args.temperature is not None:
+        model.set_params(temperature=args.temperature)
+    model.set_params(verbose=0)
+    outputs = _output_paths(find_images(args.inputs), args.output)
+    failures = []
+    start = time.perf_counter()
+    for path, out in tqdm(outputs.items(), desc="colorizing", unit="img"):
+        try:
+            (rgb,) = model.predict([path])
+        except ImageError as exc:
+            failures.append(str(exc))
+            continue
+        write_png(out, rgb)
+    seconds = time.perf_counter() - start
+    done = len(outputs) - len(failures)
+    print(f"colorized {done} of {len(outputs)} images in {seconds:.1f} s into {args.output}")
+    for message in failures:
+        print(f"  skipped {message}", file=sys.stderr)
+    return 1 if failures else 0
+
+
+def cmd_demo(args):
+    out = Path(args.output)
+    train, test = bundled_images("train"), bundled_images("test")
+    model = SOMColorizer(max_iter=args.max_iter, random_state=args.seed, verbose=1)
+    print(f"training on {len(train)} bundled landscapes ...", file=sys.stderr)
+    seconds = _fit_timed(model, train)
+    save_model(model, out / "model.skops")
+
+    originals = [as_image(p, str(p)) for p in test]
+    grays = [lightness(o) / 100.0 for o in originals]
+    start = time.perf_counter()
+    results = model.predict(grays)
+    predict_ms = (time.perf_counter() - start) * 1000 / len(test)
+    for path, rgb in zip(test, results):
+        write_png(out / "colorized" / f"{path.stem}.png", rgb)
+    # The gray baseline keeps each original's L and sets U = V = 0.
+    baseline = [np.repeat(lightness(o)[..., None] / 100.0, 3, axis=2) for o in originals]
+    rows = [[g, r, o] for g, r, o in zip(grays, results, originals)]
+    write_png(out / "demo.png", image_grid(rows, ["gray input", "somcolor", "original"]))
+
+    print(
+        f"\ntrained on {len(train)} images in {seconds:.1f} s ({model.n_iter_} epochs); "
+        f"colorized {len(test)} held-out images, {predict_ms:.0f} ms each\n"
+        f"{'':14}{'PSNR dB':>9}{'colorfulness':>14}\n"
+        f"{'somcolor':14}{metrics.psnr(results, originals):9.2f}"
+        f"{metrics.colorfulness(results):14.1f}\n"
+        f"{'gray input':14}{metrics.psnr(baseline, originals):9.2f}"
+        f"{metrics.colorfulness(baseline):14.1f}\n"
+        f"{'original':14}{'':>9}{metrics.colorfulness(originals):14.1f}\n"
+        f"pixel-class accuracy {model.score(test):.3f}\n"
+        f"wrote {out / 'demo.png'} (gray | result | original), "
+        f"{out / 'colorized'}/ and {out / 'model.skops'}"
+    )
+    return 0
+
+
+def build_parser():
+    parser = argparse.ArgumentParser(
+        prog="somcolor",
+        description="Colorize grayscale photos with a self-organizing map and a small MLP.",
+    )
+    commands = parser.add_subparsers(dest="command", required=True)
+
+    fit = commands.add_parser("fit", help="train a model on color images")
+    fit.add_argument("inputs", nargs="+", help="color image files or folders")
+    fit.add_argument("-o", "--output", required=True, help="model file to write (.skops)")
+    _add_model_options(fit)
+    fit.set_defaults(run=cmd_fit)
+
+    colorize = commands.add_parser("colorize", help="colorize gray images with a model")
+    colorize.add_argument("model", help="model file written by 'somcolor fit'")
+    colorize.add_argument("inputs", nargs="+", help="image files or folders")
+    colorize.add_argument("-o", "--output", required=True, help="folder for the PNGs")
+    _add_decode_options(colorize)
+    colorize.set_defaults(run=cmd_colorize)
+
+    demo = commands.add_parser(
+        "demo", help="train on the bundled landscapes and colorize held-out ones"
+    )
+    demo.add_argument("-o", "--output", default="somcolor-demo", help="output folder")
+    demo.add_argument("--max-iter", type=int, default=SOMColorizer().max_iter)
+    demo.add_argument("--seed", type=int, default=0)
+    demo.set_defaults(run=cmd_demo)
+    return parser
+
+
+def main(argv=None):
+    args = build_parser().parse_args(argv)
+    try:
+        return args.run(args)
+    except (ImageError, ModelFileError, ValueError, OSError) as exc:
+        print(f"somcolor {args.command}: error: {exc}", file=sys.stderr)
+        return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,96 @@
+"""Model files: skops archives that load without running code from the file.
+
+A pickle runs whatever code it names when loaded. A skops file only names
+types; :func:`load_model` refuses any type outside the fixed list below, so a
+tampered or foreign file fails with an error instead of executing.
+"""
+
+import os
+import tempfile
+import zipfile
+from pathlib import Path
+
+import skops.io as sio
+
+from .estimator import SOMColorizer
+
+# Everything a fitted SOMColorizer holds. Numpy arrays, scalars and builtins
+# are trusted by skops itself.
+TRUSTED_TYPES = (
+    "somcolor.estimator.SOMColorizer",
+    "somcolor.quantizer.UVQuantizer",
+    "sklearn.neural_network._multilayer_perceptron.MLPClassifier",
+    "sklearn.neural_network._stochastic_optimizers.AdamOptimizer",
+    "sklearn.preprocessing._label.LabelBinarizer",
+    "numpy.random.mtrand.RandomState",
+    "numpy.random._mt19937.MT19937",
+    "numpy.random._pickle.__randomstate_ctor",
+    "numpy.random._pickle.__bit_generator_ctor",
+)
+
+
+class ModelFileError(ValueError):
+    """A model file is missing, corrupt or holds something unexpected."""
+
+
+def save_model(model, path):
+    """Write a fitted SOMColorizer to `path` (a ``.skops`` file), atomically.
+
+    Parameters
+    ----------
+    model : SOMColorizer
+        A fitted model.
+    path : str or path-like
+
+    Examples
+    --------
+    >>> from somcolor import SOMColorizer, bundled_images, save_model, load_model
+    >>> import tempfile, os
+    >>> model = SOMColorizer(max_iter=1, random_state=0).fit(bundled_images("train")[:4])
+    >>> path = os.path.join(tempfile.mkdtemp(), "model.skops")
+    >>> save_model(model, path)
+    >>> load_model(path).get_params() == model.get_params()
+    True
+    """
+    if not isinstance(model, SOMColorizer) or not hasattr(model, "mlp_"):
+        raise ValueError("save_model needs a fitted SOMColorizer")
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".part", dir=path.parent)
+    os.close(fd)
+    try:
+        sio.dump(model, tmp)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def load_model(path):
+    """Read a model written by :func:`save_model`.
+
+    Raises
+    ------
+    ModelFileError
+        If the file is missing, is not a model file, or names any type
+        outside somcolor's trusted list.
+    """
+    path = Path(path)
+    if not path.is_file():
+        raise ModelFileError(f"{path}: no such model file")
+    try:
+        found = sio.get_untrusted_types(file=path)
+    except (zipfile.BadZipFile, KeyError, ValueError, OSError) as exc:
+        raise ModelFileError(f"{path}: not a somcolor model file ({exc})") from None
+    unexpected = sorted(set(found) - set(TRUSTED_TYPES))
+    if unexpected:
+        raise ModelFileError(
+            f"{path}: refusing to load types outside somcolor's model: {', '.join(unexpected)}"
+        )
+    try:
+        model = sio.load(path, trusted=found)
+    except Exception as exc:  # skops raises many types for corrupt archives
+        raise ModelFileError(f"{path}: cannot load model ({exc})") from None
+    if not isinstance(model, SOMColorizer):
+        raise ModelFileError(f"{path}: holds a {type(model).__name__}, not a SOMColorizer")
+    return model

@@ -1,0 +1,96 @@
+import subprocess
+import sys
+
+import numpy as np
+from PIL import Image
+
+from somcolor import load_model
+from somcolor.cli import main
+from somcolor.images import read_image
+
+FAST = ["--pixels-per-image", "300", "--max-iter", "2", "--n-colors", "4"]
+
+
+def test_fit_then_colorize_end_to_end(tmp_path, train_paths, test_paths, capsys):
+    model = tmp_path / "model.skops"
+    assert main(["fit", *map(str, train_paths), "-o", str(model), *FAST, "--patch-size", "3"]) == 0
+    out = capsys.readouterr().out
+    assert "fitted 6 images" in out and str(model) in out
+    fitted = load_model(model)
+    assert (fitted.patch_size, fitted.n_colors) == (3, 4)
+
+    gray_dir = tmp_path / "gray"
+    gray_dir.mkdir()
+    for path in test_paths:
+        Image.open(path).convert("L").save(gray_dir / f"{path.stem}.png")
+    code = main(["colorize", str(model), str(gray_dir), "-o", str(tmp_path / "color"), "--decode", "argmax"])
+    assert code == 0
+    assert "colorized 3 of 3 images" in capsys.readouterr().out
+    for path in test_paths:
+        result = read_image(tmp_path / "color" / f"{path.stem}.png")
+        assert result.shape == (150, 150, 3)
+
+
+def test_fit_on_a_folder(tmp_path, train_paths):
+    folder = tmp_path / "photos"
+    folder.mkdir()
+    for path in train_paths[:3]:
+        (folder / path.name).write_bytes(path.read_bytes())
+    assert main(["fit", str(folder), "-o", str(tmp_path / "m.skops"), *FAST]) == 0
+
+
+def test_colorize_skips_bad_files_without_partial_output(tmp_path, fitted, test_paths, capsys):
+    from somcolor import save_model
+
+    save_model(fitted, tmp_path / "m.skops")
+    bad = tmp_path / "broken.jpg"
+    bad.write_text("not an image")
+    tiny = tmp_path / "tiny.png"
+    Image.fromarray(np.zeros((3, 3), np.uint8)).save(tiny)
+    out = tmp_path / "out"
+    code = main(["colorize", str(tmp_path / "m.skops"), str(test_paths[0]), str(bad), str(tiny), "-o", str(out)])
+    assert code == 1
+    captured = capsys.readouterr()
+    assert "colorized 1 of 3 images" in captured.out
+    assert "broken.jpg: not an image" in captured.err
+    assert "tiny.png: image of 3 x 3 pixels is smaller than the 5 x 5 patch" in captured.err
+    assert sorted(p.name for p in out.iterdir()) == [f"{test_paths[0].stem}.png"]
+
+
+def test_clear_errors(tmp_path, capsys, train_paths):
+    assert main(["fit", str(tmp_path / "nowhere"), "-o", str(tmp_path / "m.skops")]) == 2
+    assert "nowhere: no such file or folder" in capsys.readouterr().err
+    assert main(["colorize", str(tmp_path / "none.skops"), str(train_paths[0]), "-o", str(tmp_path)]) == 2
+    assert "none.skops: no such model file" in capsys.readouterr().err
+    assert main(["fit", str(train_paths[0]), "-o", str(tmp_path / "m.skops"), "--patch-size", "4"]) == 2
+    assert "patch_size must be an odd integer" in capsys.readouterr().err
+    assert not (tmp_path / "m.skops").exists()
+
+
+def test_same_output_name_is_refused(tmp_path, fitted, train_paths, capsys):
+    from somcolor import save_model
+
+    save_model(fitted, tmp_path / "m.skops")
+    for sub in ("a", "b"):
+        (tmp_path / sub).mkdir()
+        (tmp_path / sub / "x.jpg").write_bytes(train_paths[0].read_bytes())
+    code = main(["colorize", str(tmp_path / "m.skops"), str(tmp_path / "a"), str(tmp_path / "b"), "-o", str(tmp_path / "o")])
+    assert code == 2
+    assert "would both be written to" in capsys.readouterr().err
+
+
+def test_demo(tmp_path, capsys):
+    assert main(["demo", "-o", str(tmp_path), "--max-iter", "1"]) == 0
+    out = capsys.readouterr().out
+    assert "trained on 48 images" in out and "PSNR" in out and "gray input" in out
+    figure = read_image(tmp_path / "demo.png")
+    assert figure.shape[0] > 12 * 150 and figure.shape[1] > 3 * 150
+    assert len(list((tmp_path / "colorized").glob("*.png"))) == 12
+    assert load_model(tmp_path / "model.skops").n_iter_ == 1
+
+
+def test_console_entry_point():
+    result = subprocess.run(
+        [sys.executable, "-m", "somcolor", "--help"], capture_output=True, text=True, check=True
+    )
+    assert "fit" in result.stdout and "colorize" in result.stdout and "demo" in result.stdout

@@ -1,0 +1,216 @@
+import copy
+
+import joblib
+import numpy as np
+import pytest
+from sklearn.base import clone
+from sklearn.exceptions import NotFittedError
+from sklearn.model_selection import GridSearchCV, KFold
+from sklearn.pipeline import Pipeline
+
+from somcolor import ImageError, SOMColorizer
+from somcolor.color import lightness, luv_to_rgb, rgb_to_luv
+from somcolor.estimator import decode_chroma, rebalancing_weights
+
+FAST = dict(pixels_per_image=400, max_iter=2, random_state=0)
+
+
+def rule_image(photo):
+    """A real photo's lightness, recolored by a rule: bright is orange, dark is blue."""
+    L = lightness(photo)
+    bright = L > 50
+    u = np.where(bright, 40.0, -15.0)
+    v = np.where(bright, 45.0, -45.0)
+    return luv_to_rgb(np.stack([L, u, v], axis=2))
+
+
+def test_learns_a_simple_color_rule(small_photos, photo):
+    train = [rule_image(p) for p in small_photos]
+    model = SOMColorizer(
+        patch_size=1, n_colors=4, hidden_layer_sizes=(20,), pixels_per_image=1500,
+        max_iter=40, learning_rate_init=0.01, rebalance=None, decode="argmax", random_state=0,
+    ).fit(train)
+    test = rule_image(photo)
+    assert model.score([test]) > 0.9
+    (result,) = model.predict([lightness(test) / 100])
+    L = lightness(test)
+    uv = rgb_to_luv(result)[..., 1:]
+    assert uv[L > 55, 0].mean() > 20 and uv[L > 55, 1].mean() > 20
+    assert uv[L < 45, 1].mean() < -20
+
+
+def test_predict_accepts_every_gray_form(fitted, photo, tmp_path):
+    from somcolor.images import write_png
+
+    gray = lightness(photo) / 100
+    path = tmp_path / "photo.png"
+    write_png(path, photo)
+    forms = [gray, np.repeat(gray[..., None], 3, axis=2), photo, (photo * 255).astype(np.uint8), path, str(path)]
+    results = fitted.predict(forms)
+    assert len(results) == len(forms)
+    for result in results:
+        assert result.shape == (150, 150, 3)
+        assert 0.0 <= result.min() and result.max() <= 1.0
+    np.testing.assert_allclose(results[0], results[1], atol=1e-6)
+    np.testing.assert_allclose(results[2], results[3], atol=0.02)
+
+
+def test_outputs_keep_size_and_lightness(fitted, small_photos):
+    results = fitted.predict(small_photos)
+    for result, original in zip(results, small_photos):
+        assert result.shape == original.shape
+        # Lightness is the input's wherever the predicted color is in gamut.
+        assert np.median(np.abs(lightness(result) - lightness(original))) < 0.5
+    stack = fitted.predict(np.stack([small_photos[2]] * 2))
+    assert len(stack) == 2
+
+
+def test_predict_proba(fitted, small_photos):
+    proba = fitted.predict_proba(small_photos[:2])
+    for p, image in zip(proba, small_photos):
+        assert p.shape == (*image.shape[:2], fitted.n_colors)
+        np.testing.assert_allclose(p.sum(axis=2), 1.0, atol=1e-4)
+
+
+def test_score_is_an_accuracy(fitted, test_paths):
+    score = fitted.score(test_paths)
+    assert 0.2 < score <= 1.0
+
+
+def test_argmax_uses_codewords(fitted, photo):
+    model = copy.deepcopy(fitted).set_params(decode="argmax")
+    (result,) = model.predict([photo])
+    uv = rgb_to_luv(result)[..., 1:].reshape(-1, 2)
+    codebook = fitted.quantizer_.codebook_
+    distance = np.min(np.linalg.norm(uv[:, None] - codebook[None], axis=2), axis=1)
+    in_gamut = np.all((result > 0.002) & (result < 0.998), axis=2).ravel()
+    assert np.median(distance[in_gamut]) < 0.5
+
+
+def test_fit_is_deterministic(train_paths, test_paths):
+    a = SOMColorizer(**FAST).fit(train_paths).predict(test_paths[:1])[0]
+    b = SOMColorizer(**FAST).fit(train_paths).predict(test_paths[:1])[0]
+    np.testing.assert_array_equal(a, b)
+
+
+def test_fitted_attributes(fitted):
+    assert fitted.quantizer_.codebook_.shape == (9, 2)
+    assert fitted.class_frequencies_.sum() == pytest.approx(1.0)
+    assert np.dot(fitted.class_frequencies_, fitted.class_weights_) == pytest.approx(1.0)
+    assert fitted.n_iter_ == len(fitted.loss_curve_) <= 3
+    assert fitted.mlp_.classes_.tolist() == list(range(9))
+
+
+def test_decode_chroma_known_answers():
+    codebook = np.array([[10.0, 0.0], [0.0, 20.0]])
+    proba = np.array([[0.75, 0.25]])
+    np.testing.assert_allclose(decode_chroma(proba, codebook, "argmax"), [[10.0, 0.0]])
+    np.testing.assert_allclose(decode_chroma(proba, codebook, "annealed_mean", 1.0), [[7.5, 5.0]])
+    # T = 0.5 squares the probabilities: 0.5625 / 0.625 = 0.9.
+    np.testing.assert_allclose(decode_chroma(proba, codebook, "annealed_mean", 0.5), [[9.0, 2.0]])
+    np.testing.assert_allclose(
+        decode_chroma(proba, codebook, "annealed_mean", 0.01), [[10.0, 0.0]], atol=1e-6
+    )
+
+
+def test_rebalancing_weights():
+    p = np.array([0.7, 0.2, 0.1, 0.0])
+    np.testing.assert_allclose(rebalancing_weights(p, 1.0), 1.0)
+    w = rebalancing_weights(p, 0.5)
+    assert np.dot(p, w) == pytest.approx(1.0)
+    assert w[0] < w[1] < w[2] < w[3]
+    # lambda = 0: inverse frequency, each present class carries equal total weight.
+    w0 = rebalancing_weights(p, 0.0)
+    np.testing.assert_allclose(w0 * p, [1 / 3, 1 / 3, 1 / 3, 0.0])
+
+
+def test_clone_and_params():
+    model = SOMColorizer(patch_size=3, n_colors=25, hidden_layer_sizes=(10,))
+    twin = clone(model)
+    assert twin.get_params() == model.get_params()
+    twin.set_params(patch_size=7, decode="argmax")
+    assert (twin.patch_size, twin.decode, model.patch_size) == (7, "argmax", 3)
+    with pytest.raises(ValueError, match="Invalid parameter"):
+        model.set_params(patch=3)
+
+
+def test_grid_search_on_images_of_different_sizes(small_photos):
+    photos = small_photos + [p[::-1] for p in small_photos]
+    search = GridSearchCV(
+        SOMColorizer(n_colors=4, **FAST),
+        {"patch_size": [1, 3], "n_colors": [4, 9]},
+        cv=KFold(2),
+    )
+    search.fit(photos)
+    assert set(search.best_params_) == {"patch_size", "n_colors"}
+    assert np.all(np.isfinite(search.cv_results_["mean_test_score"]))
+    assert len(search.best_estimator_.predict(photos[:1])) == 1
+
+
+def test_pipeline(small_photos):
+    pipe = Pipeline([("colorizer", SOMColorizer(n_colors=4, **FAST))]).fit(small_photos)
+    assert pipe.predict(small_photos[:1])[0].shape == small_photos[0].shape
+    assert 0.0 < pipe.score(small_photos) <= 1.0
+
+
+def test_joblib_round_trip(fitted, tmp_path, test_paths):
+    joblib.dump(fitted, tmp_path / "m.joblib")
+    loaded = joblib.load(tmp_path / "m.joblib")
+    np.testing.assert_array_equal(loaded.predict(test_paths[:1])[0], fitted.predict(test_paths[:1])[0])
+
+
+@pytest.mark.parametrize(
+    "params, message",
+    [
+        ({"patch_size": 4}, "patch_size must be an odd integer"),
+        ({"n_colors": 1}, "n_colors must be an integer >= 2"),
+        ({"hidden_layer_sizes": (50, 0)}, "hidden_layer_sizes"),
+        ({"hidden_layer_sizes": "big"}, "hidden_layer_sizes"),
+        ({"pixels_per_image": 0}, "pixels_per_image"),
+        ({"decode": "mode"}, "decode must be one of"),
+        ({"temperature": 0}, "temperature must be a positive number"),
+        ({"temperature": 2.0}, r"temperature must be in \(0, 1\]"),
+        ({"rebalance": 1.5}, r"rebalance must be None or in \[0, 1\]"),
+        ({"max_iter": 0}, "max_iter"),
+        ({"alpha": -1}, "alpha"),
+        ({"learning_rate_init": 0}, "learning_rate_init"),
+        ({"som_sigma": 0}, "sigma"),
+    ],
+)
+def test_invalid_params_fail_in_fit(train_paths, params, message):
+    model = SOMColorizer(**params)  # stored as given, checked in fit
+    with pytest.raises(ValueError, match=message):
+        model.fit(train_paths[:1])
+
+
+def test_unfitted_model():
+    with pytest.raises(NotFittedError):
+        SOMColorizer().predict([np.zeros((8, 8))])
+
+
+def test_bad_collections(fitted, photo):
+    with pytest.raises(ValueError, match="X is empty"):
+        SOMColorizer().fit([])
+    with pytest.raises(ValueError, match="single path"):
+        fitted.predict("photo.png")
+    with pytest.raises(ValueError, match=r"pass \[image\]"):
+        fitted.predict(photo)
+    with pytest.raises(ValueError, match="sequence of images"):
+        fitted.predict(42)
+
+
+def test_bad_images_are_named(fitted, photo, tmp_path, train_paths):
+    with pytest.raises(ImageError, match=r"image 1: image of 4 x 40 pixels is smaller than the 5 x 5 patch"):
+        fitted.predict([photo, np.zeros((4, 40))])
+    with pytest.raises(ImageError, match=r"missing\.jpg: no such file"):
+        fitted.predict([tmp_path / "missing.jpg"])
+    with pytest.raises(ImageError, match="image 0: grayscale image, but color images are needed"):
+        SOMColorizer(**FAST).fit([photo.mean(axis=2)])
+    with pytest.raises(ImageError, match=r"image 1: .*\[0, 1\]"):
+        SOMColorizer(**FAST).fit([photo, photo * 255])
+
+
+def test_decode_checked_at_predict(fitted, photo):
+    bad = copy.deepcopy(fitted).set_params(decode="median")
+    with pytest.raises(ValueError, match="decode must be one of"):
+        bad.predict([photo])

@@ -1,0 +1,48 @@
+import numpy as np
+import pytest
+import skops.io as sio
+
+from somcolor import SOMColorizer, load_model, save_model
+from somcolor.persistence import ModelFileError
+
+
+class Intruder:
+    """A type outside somcolor's model: loading must refuse it."""
+
+
+def test_round_trip_predicts_the_same(fitted, tmp_path, test_paths):
+    path = tmp_path / "sub" / "model.skops"
+    save_model(fitted, path)
+    loaded = load_model(path)
+    assert loaded.get_params() == fitted.get_params()
+    np.testing.assert_array_equal(loaded.predict(test_paths[:1])[0], fitted.predict(test_paths[:1])[0])
+    assert [p.name for p in path.parent.iterdir()] == ["model.skops"]
+
+
+def test_refuses_untrusted_types(tmp_path):
+    path = tmp_path / "evil.skops"
+    sio.dump({"payload": Intruder()}, path)
+    with pytest.raises(ModelFileError, match="refusing to load types .*Intruder"):
+        load_model(path)
+
+
+def test_refuses_other_objects(tmp_path):
+    path = tmp_path / "dict.skops"
+    sio.dump({"a": 1}, path)
+    with pytest.raises(ModelFileError, match="not a SOMColorizer"):
+        load_model(path)
+
+
+def test_bad_files(tmp_path):
+    with pytest.raises(ModelFileError, match="no such model file"):
+        load_model(tmp_path / "none.skops")
+    junk = tmp_path / "junk.skops"
+    junk.write_text("hello")
+    with pytest.raises(ModelFileError, match="junk.skops: not a somcolor model file"):
+        load_model(junk)
+
+
+def test_unfitted_model_is_not_saved(tmp_path):
+    with pytest.raises(ValueError, match="fitted SOMColorizer"):
+        save_model(SOMColorizer(), tmp_path / "m.skops")
+    assert not list(tmp_path.iterdir())
