@@ -6,17 +6,20 @@ import numpy as np
 from numba import njit, prange
 
 
+@njit(inline="always")
+def _copy_patch(padded, patch_size, r, c, out, k):
+    j = 0
+    for a in range(patch_size):
+        for b in range(patch_size):
+            out[k, j] = padded[r + a, c + b]
+            j += 1
+
+
 @njit(parallel=True, cache=True)
 def gather_patches(padded, patch_size, rows, cols, out):
     """out[k] = padded[rows[k]:rows[k]+p, cols[k]:cols[k]+p].ravel()."""
     for k in prange(rows.shape[0]):
-        r = rows[k]
-        c = cols[k]
-        j = 0
-        for a in range(patch_size):
-            for b in range(patch_size):
-                out[k, j] = padded[r + a, c + b]
-                j += 1
+        _copy_patch(padded, patch_size, rows[k], cols[k], out, k)
 
 
 @njit(parallel=True, cache=True)
@@ -30,12 +33,7 @@ def dense_patches(padded, patch_size, out):
     width = padded.shape[1] - patch_size + 1
     for r in prange(height):
         for c in range(width):
-            k = r * width + c
-            j = 0
-            for a in range(patch_size):
-                for b in range(patch_size):
-                    out[k, j] = padded[r + a, c + b]
-                    j += 1
+            _copy_patch(padded, patch_size, r, c, out, r * width + c)
 
 
 @njit(parallel=True, cache=True)

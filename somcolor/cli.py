@@ -208,7 +208,7 @@ def main(argv=None):
     args = build_parser().parse_args(argv)
     try:
         return args.run(args)
-    except (ImageError, ModelFileError, ValueError, OSError) as exc:
+    except (ImageError, ModelFileError, ValueError, TypeError, OSError) as exc:
         print(f"somcolor {args.command}: error: {exc}", file=sys.stderr)
         return 2
 

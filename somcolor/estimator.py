@@ -6,7 +6,7 @@ import os
 import numpy as np
 from sklearn.base import BaseEstimator
 from sklearn.neural_network import MLPClassifier
-from sklearn.utils import check_random_state
+from sklearn.utils import check_random_state, check_scalar
 from sklearn.utils.validation import check_is_fitted
 from tqdm.auto import tqdm
 
@@ -113,18 +113,6 @@ def check_image_list(X):
     return images
 
 
-def _check_int(name, value, minimum):
-    if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value < minimum:
-        raise ValueError(f"{name} must be an integer >= {minimum}, got {value!r}")
-    return int(value)
-
-
-def _check_positive(name, value):
-    if isinstance(value, bool) or not isinstance(value, numbers.Real) or not value > 0:
-        raise ValueError(f"{name} must be a positive number, got {value!r}")
-    return float(value)
-
-
 class SOMColorizer(BaseEstimator):
     """Colorize grayscale photos from p x p patches of lightness.
 
@@ -153,9 +141,9 @@ class SOMColorizer(BaseEstimator):
         Class rebalancing by color rarity: Zhang et al.'s lambda in
         :func:`rebalancing_weights` (0 weights each pixel by the inverse
         frequency of its class, 1 uniformly); None trains without sample
-        weights. With 0.5 the held-out landscapes come out about as colorful
-        as the originals (93%) instead of washed out (73% with None), at
-        0.3 dB less PSNR.
+        weights. With 0.5 the held-out landscapes come out nearly as colorful
+        as the originals (89%) instead of washed out (66% with None), at
+        0.5 dB less PSNR.
     alpha : float, default=1e-4
         L2 penalty of the MLP.
     batch_size : int, default=256
@@ -252,21 +240,23 @@ class SOMColorizer(BaseEstimator):
     def _check_decode(self):
         if self.decode not in DECODERS:
             raise ValueError(f"decode must be one of {DECODERS}, got {self.decode!r}")
-        temperature = _check_positive("temperature", self.temperature)
-        if temperature > 1:
-            raise ValueError(f"temperature must be in (0, 1], got {self.temperature!r}")
+        check_scalar(
+            self.temperature, "temperature", numbers.Real, min_val=0, max_val=1,
+            include_boundaries="right",
+        )
 
     def _check_params(self):
         check_patch_size(self.patch_size)
-        _check_int("pixels_per_image", self.pixels_per_image, 1)
-        _check_int("batch_size", self.batch_size, 1)
-        _check_int("max_iter", self.max_iter, 1)
-        _check_int("n_iter_no_change", self.n_iter_no_change, 1)
-        _check_positive("learning_rate_init", self.learning_rate_init)
+        for name in ("pixels_per_image", "batch_size", "max_iter", "n_iter_no_change"):
+            check_scalar(getattr(self, name), name, numbers.Integral, min_val=1)
+        check_scalar(
+            self.learning_rate_init, "learning_rate_init", numbers.Real, min_val=0,
+            include_boundaries="neither",
+        )
         for name in ("alpha", "tol"):
-            value = getattr(self, name)
-            if isinstance(value, bool) or not isinstance(value, numbers.Real) or value < 0:
-                raise ValueError(f"{name} must be a number >= 0, got {value!r}")
+            check_scalar(getattr(self, name), name, numbers.Real, min_val=0)
+        if self.rebalance is not None:
+            check_scalar(self.rebalance, "rebalance", numbers.Real, min_val=0, max_val=1)
         sizes = self.hidden_layer_sizes
         sizes = (sizes,) if isinstance(sizes, numbers.Integral) else sizes
         try:
@@ -281,12 +271,6 @@ class SOMColorizer(BaseEstimator):
                 "hidden_layer_sizes must be a positive integer or a non-empty tuple of "
                 f"positive integers, got {self.hidden_layer_sizes!r}"
             )
-        if self.rebalance is not None and (
-            isinstance(self.rebalance, bool)
-            or not isinstance(self.rebalance, numbers.Real)
-            or not 0 <= self.rebalance <= 1
-        ):
-            raise ValueError(f"rebalance must be None or in [0, 1], got {self.rebalance!r}")
         self._check_decode()
         return tuple(int(s) for s in sizes)
 
@@ -338,15 +322,17 @@ class SOMColorizer(BaseEstimator):
         hidden = self._check_params()
         images = check_image_list(X)
         rng = check_random_state(self.random_state)
-        features, chroma = self._sample_training_pixels(images, rng)
-
-        self.quantizer_ = UVQuantizer(
+        quantizer = UVQuantizer(
             n_colors=self.n_colors,
             sigma=self.som_sigma,
             learning_rate=self.som_learning_rate,
             n_iterations=self.som_iterations,
             random_state=rng.randint(np.iinfo(np.int32).max),
-        ).fit(chroma)
+        )
+        quantizer._check_params()  # before the slow part, not after it
+        features, chroma = self._sample_training_pixels(images, rng)
+
+        self.quantizer_ = quantizer.fit(chroma)
         labels = self.quantizer_.transform(chroma)
         counts = np.bincount(labels, minlength=self.n_colors)
         self.class_frequencies_ = counts / counts.sum()
@@ -392,6 +378,13 @@ class SOMColorizer(BaseEstimator):
 
     # -- prediction ---------------------------------------------------------
 
+    def _lightness_of_each(self, X, desc):
+        """Check the model and the inputs, then yield each input's L."""
+        check_is_fitted(self)
+        images = check_image_list(X)
+        for index, image in enumerate(self._progress(images, desc, unit="img")):
+            yield self._load(image, index, color=False)
+
     def _proba_from_lightness(self, L):
         proba = np.empty((L.size, self.n_colors), dtype=np.float32)
         for start, stop, features in iter_patch_blocks(L, self.patch_size):
@@ -411,13 +404,10 @@ class SOMColorizer(BaseEstimator):
         -------
         proba : list of ndarray of shape (H, W, n_colors), dtype float32
         """
-        check_is_fitted(self)
-        images = check_image_list(X)
-        result = []
-        for index, image in enumerate(self._progress(images, "predicting", unit="img")):
-            L = self._load(image, index, color=False)
-            result.append(self._proba_from_lightness(L).reshape(*L.shape, -1))
-        return result
+        return [
+            self._proba_from_lightness(L).reshape(*L.shape, -1)
+            for L in self._lightness_of_each(X, "predicting")
+        ]
 
     def predict(self, X):
         """Colorize grayscale images.
@@ -433,12 +423,9 @@ class SOMColorizer(BaseEstimator):
         rgb : list of ndarray of shape (H, W, 3)
             Colorized images, floats in [0, 1], each the size of its input.
         """
-        check_is_fitted(self)
         self._check_decode()
-        images = check_image_list(X)
         result = []
-        for index, image in enumerate(self._progress(images, "colorizing", unit="img")):
-            L = self._load(image, index, color=False)
+        for L in self._lightness_of_each(X, "colorizing"):
             proba = self._proba_from_lightness(L)
             uv = decode_chroma(proba, self.quantizer_.codebook_, self.decode, self.temperature)
             result.append(merge_luv(L, uv.reshape(*L.shape, 2)))

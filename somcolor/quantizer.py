@@ -5,7 +5,7 @@ import numbers
 import numpy as np
 from minisom import MiniSom
 from sklearn.base import BaseEstimator, TransformerMixin
-from sklearn.utils import check_random_state
+from sklearn.utils import check_random_state, check_scalar
 from sklearn.utils.validation import check_is_fitted
 
 from . import _kernels
@@ -124,12 +124,7 @@ class UVQuantizer(TransformerMixin, BaseEstimator):
         self.random_state = random_state
 
     def _check_params(self):
-        if (
-            isinstance(self.n_colors, bool)
-            or not isinstance(self.n_colors, numbers.Integral)
-            or self.n_colors < 2
-        ):
-            raise ValueError(f"n_colors must be an integer >= 2, got {self.n_colors!r}")
+        check_scalar(self.n_colors, "n_colors", numbers.Integral, min_val=2)
         if self.map_shape is None:
             shape = map_shape_for(self.n_colors)
         else:
@@ -143,17 +138,10 @@ class UVQuantizer(TransformerMixin, BaseEstimator):
                     f"({self.n_colors}), got {self.map_shape!r}"
                 )
         for name in ("sigma", "learning_rate"):
-            value = getattr(self, name)
-            if not isinstance(value, numbers.Real) or not value > 0:
-                raise ValueError(f"{name} must be a positive number, got {value!r}")
-        if (
-            isinstance(self.n_iterations, bool)
-            or not isinstance(self.n_iterations, numbers.Integral)
-            or self.n_iterations < 1
-        ):
-            raise ValueError(
-                f"n_iterations must be an integer >= 1, got {self.n_iterations!r}"
+            check_scalar(
+                getattr(self, name), name, numbers.Real, min_val=0, include_boundaries="neither"
             )
+        check_scalar(self.n_iterations, "n_iterations", numbers.Integral, min_val=1)
         return shape
 
     @staticmethod

@@ -73,7 +73,7 @@ def test_explicit_map_shape(uv):
     ],
 )
 def test_invalid_params(uv, params, message):
-    with pytest.raises(ValueError, match=message):
+    with pytest.raises((TypeError, ValueError), match=message):
         UVQuantizer(**params).fit(uv)
 
 
