@@ -1,0 +1,115 @@
+"""The fast colorization paths against the exact scikit-learn / scikit-image path."""
+
+import copy
+
+import numpy as np
+import pytest
+
+from somcolor import SOMColorizer
+from somcolor.color import lightness, merge_luv
+from somcolor.estimator import decode_chroma
+from somcolor.inference import (
+    colorize_fused,
+    colorize_xp,
+    logits_xp,
+    network_of,
+    pack,
+    patches_xp,
+)
+from somcolor.patches import extract_patches_reference, pad_lightness
+
+
+def reference_rgb(model, gray):
+    """predict_proba -> decode_chroma -> scikit-image: the float64 reference."""
+    (proba,) = model.predict_proba([gray])
+    uv = decode_chroma(
+        proba.reshape(-1, model.n_colors), model.quantizer_.codebook_, model.decode, model.temperature
+    )
+    return merge_luv(lightness(gray), uv.reshape(*gray.shape, 2))
+
+
+@pytest.fixture(scope="module")
+def grays(small_photos, photo):
+    wide = np.tile(photo.mean(axis=2), (1, 4))[:70, :531]  # several 256-pixel chunks and a remainder
+    return [p.mean(axis=2) for p in small_photos[:2]] + [wide]
+
+
+@pytest.mark.parametrize("decode", ["argmax", "annealed_mean"])
+def test_predict_matches_the_reference(fitted, grays, decode):
+    model = copy.deepcopy(fitted).set_params(decode=decode)
+    for gray, fast in zip(grays, model.predict(grays)):
+        assert fast.dtype == np.float32 and fast.shape == (*gray.shape, 3)
+        np.testing.assert_allclose(fast, reference_rgb(model, gray), atol=1e-3)
+
+
+def test_numpy_array_module_path_matches_the_reference(fitted, grays):
+    network = network_of(fitted.mlp_)
+    for gray in grays:
+        rgb = colorize_xp(
+            lightness(gray), network, fitted.patch_size, fitted.quantizer_.codebook_,
+            fitted.decode, fitted.temperature, np, block_pixels=1000,
+        )
+        np.testing.assert_allclose(rgb, reference_rgb(fitted, gray), atol=1e-4)
+
+
+def test_argmax_classes_agree_except_near_ties(fitted, grays):
+    L = lightness(grays[2])
+    features = patches_xp(pad_lightness(L, 5), 5, np)
+    np.testing.assert_array_equal(features, extract_patches_reference(L, 5))
+    logits = logits_xp(features, network_of(fitted.mlp_), np)
+    proba = fitted.mlp_.predict_proba(features)
+    ours, theirs = logits.argmax(axis=1), proba.argmax(axis=1)
+    top2 = np.sort(proba, axis=1)[:, -2:]
+    near_tie = (top2[:, 1] - top2[:, 0]) < 1e-5
+    assert np.all((ours == theirs) | near_tie)
+    assert np.mean(ours == theirs) > 0.999
+
+
+@pytest.mark.parametrize(
+    "params",
+    [
+        {"hidden_layer_sizes": (7,), "n_colors": 2},  # one logistic output unit
+        {"hidden_layer_sizes": (9, 5, 3), "n_colors": 5, "patch_size": 3},  # odd widths, 3 layers
+        {"hidden_layer_sizes": (6,), "n_colors": 4, "patch_size": 1},
+        {"hidden_layer_sizes": (4, 4), "n_colors": 9, "patch_size": 7, "decode": "argmax"},
+    ],
+)
+def test_fused_kernel_handles_any_network_shape(train_paths, grays, params):
+    model = SOMColorizer(pixels_per_image=300, max_iter=2, random_state=0, **params).fit(train_paths[:3])
+    gray = grays[0]
+    np.testing.assert_allclose(model.predict([gray])[0], reference_rgb(model, gray), atol=1e-3)
+
+
+@pytest.mark.parametrize("activation", ["tanh", "logistic", "identity"])
+def test_fused_kernel_activations(fitted, grays, activation):
+    network = network_of(fitted.mlp_)._replace(activation=activation)
+    L = lightness(grays[0])
+    args = (L, 5, fitted.quantizer_.codebook_, "annealed_mean", 0.38)
+    fused = colorize_fused(args[0], pack(network), *args[1:])
+    by_xp = colorize_xp(args[0], network, *args[1:], np)
+    np.testing.assert_allclose(fused, by_xp, atol=1e-4)
+
+
+def test_subnormal_weights_are_flushed(fitted):
+    for array in fitted.mlp_.coefs_ + fitted.mlp_.intercepts_:
+        small = np.abs(array) < 1e-30
+        assert np.all(array[small] == 0)
+
+
+def test_cuda_without_cupy_names_the_extra(fitted, grays):
+    try:
+        import cupy  # noqa: F401
+
+        pytest.skip("cupy is installed here")
+    except ImportError:
+        pass
+    model = SOMColorizer(device="cuda")
+    with pytest.raises(ImportError, match=r'pip install "somcolor\[gpu\]"'):
+        model.fit(grays)
+    with pytest.raises(ImportError, match="needs CuPy"):
+        copy.deepcopy(fitted).set_params(device="cuda").predict(grays[:1])
+
+
+def test_unknown_device(fitted, grays):
+    with pytest.raises(ValueError, match="device must be one of"):
+        SOMColorizer(device="tpu").fit(grays)
