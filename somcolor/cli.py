@@ -11,7 +11,7 @@ from tqdm.auto import tqdm
 from . import metrics
 from .color import lightness
 from .datasets import bundled_images
-from .estimator import DECODERS, SOMColorizer
+from .estimator import DECODERS, DEVICES, SOMColorizer
 from .figures import image_grid
 from .images import ImageError, as_image, find_images, write_png
 from .persistence import ModelFileError, load_model, save_model
@@ -92,7 +92,7 @@ def cmd_fit(args):
     model = _model_from_args(args)
     print(f"training on {len(paths)} images ...", file=sys.stderr)
     seconds = _fit_timed(model, paths)
-    save_model(model, args.output)
+    save_model(model.set_params(verbose=0), args.output)
     print(
         f"fitted {len(paths)} images in {seconds:.1f} s: {model.n_colors} colors, "
         f"{model.patch_size}x{model.patch_size} patches, {model.n_iter_} epochs, "
@@ -119,7 +119,7 @@ def cmd_colorize(args):
         model.set_params(decode=args.decode)
     if args.temperature is not None:
         model.set_params(temperature=args.temperature)
-    model.set_params(verbose=0)
+    model.set_params(device=args.device, verbose=0)
     outputs = _output_paths(find_images(args.inputs), args.output)
     failures = []
     start = time.perf_counter()
@@ -144,7 +144,7 @@ def cmd_demo(args):
     model = SOMColorizer(max_iter=args.max_iter, random_state=args.seed, verbose=1)
     print(f"training on {len(train)} bundled landscapes ...", file=sys.stderr)
     seconds = _fit_timed(model, train)
-    save_model(model, out / "model.skops")
+    save_model(model.set_params(verbose=0), out / "model.skops")
 
     originals = [as_image(p, str(p)) for p in test]
     grays = [lightness(o) / 100.0 for o in originals]
@@ -192,6 +192,9 @@ def build_parser():
     colorize.add_argument("inputs", nargs="+", help="image files or folders")
     colorize.add_argument("-o", "--output", required=True, help="folder for the PNGs")
     _add_decode_options(colorize)
+    colorize.add_argument(
+        "--device", choices=DEVICES, default="cpu", help="cuda needs the gpu extra (CuPy)"
+    )
     colorize.set_defaults(run=cmd_colorize)
 
     demo = commands.add_parser(
@@ -208,7 +211,7 @@ def main(argv=None):
     args = build_parser().parse_args(argv)
     try:
         return args.run(args)
-    except (ImageError, ModelFileError, ValueError, TypeError, OSError) as exc:
+    except (ImageError, ModelFileError, ValueError, TypeError, OSError, ImportError) as exc:
         print(f"somcolor {args.command}: error: {exc}", file=sys.stderr)
         return 2
 

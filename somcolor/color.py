@@ -92,6 +92,7 @@ def luv_to_rgb_xp(L, uv, xp):
     eps = np.finfo(dtype).eps
     a = U0 + uv[..., 0] / (13.0 * L + eps)
     b = V0 + uv[..., 1] / (13.0 * L + eps)
+    b = xp.where(xp.abs(b) > 1e-6, b, 1e-6)  # as the fused kernel: no 0 * inf = NaN
     c = 3 * y * (5 * b - 3)
     z = ((a - 4) * c - 15 * a * b * y) / (12 * b)
     x = -(c / b + 3.0 * z)

@@ -60,7 +60,7 @@ def extract_patches(L, patch_size, rows=None, cols=None):
     padded = pad_lightness(L, patch_size)
     if rows is None:
         out = np.empty((L.shape[0] * L.shape[1], patch_size * patch_size), np.float32)
-        _kernels.dense_patches(padded, patch_size, out)
+        _kernels.dense_patches(patch_size)(padded, out)
     else:
         rows = np.ascontiguousarray(rows, dtype=np.intp)
         cols = np.ascontiguousarray(cols, dtype=np.intp)
@@ -118,5 +118,5 @@ def iter_patch_blocks(L, patch_size, block_pixels=1 << 16):
     for r0 in range(0, height, rows_per_block):
         r1 = min(height, r0 + rows_per_block)
         out = np.empty(((r1 - r0) * width, patch_size * patch_size), np.float32)
-        _kernels.dense_patches(padded[r0 : r1 + patch_size - 1], patch_size, out)
+        _kernels.dense_patches(patch_size)(padded[r0 : r1 + patch_size - 1], out)
         yield r0 * width, r1 * width, out

@@ -28,8 +28,8 @@ def nearest_codeword(points, codebook):
 
     Parameters
     ----------
-    points : ndarray of shape (n_points, n_dims)
-    codebook : ndarray of shape (n_codes, n_dims)
+    points : ndarray of shape (n_points, 2)
+    codebook : ndarray of shape (n_codes, 2)
 
     Returns
     -------
@@ -38,6 +38,10 @@ def nearest_codeword(points, codebook):
     """
     points = np.ascontiguousarray(points, dtype=np.float64)
     codebook = np.ascontiguousarray(codebook, dtype=np.float64)
+    if points.ndim != 2 or points.shape[1] != 2 or codebook.ndim != 2 or codebook.shape[1] != 2:
+        raise ValueError(
+            f"expected points (n, 2) and codebook (k, 2), got {points.shape} and {codebook.shape}"
+        )
     labels = np.empty(points.shape[0], dtype=np.intp)
     sq_dist = np.empty(points.shape[0], dtype=np.float64)
     _kernels.nearest_codeword(points, codebook, labels, sq_dist)

@@ -94,3 +94,19 @@ def test_console_entry_point():
         [sys.executable, "-m", "somcolor", "--help"], capture_output=True, text=True, check=True
     )
     assert "fit" in result.stdout and "colorize" in result.stdout and "demo" in result.stdout
+
+
+def test_colorize_on_cuda_without_cupy_names_the_extra(tmp_path, fitted, test_paths, capsys):
+    import importlib.util
+
+    import pytest
+
+    if importlib.util.find_spec("cupy") is not None:
+        pytest.skip("cupy is installed here")
+    from somcolor import save_model
+
+    save_model(fitted, tmp_path / "m.skops")
+    code = main(["colorize", str(tmp_path / "m.skops"), str(test_paths[0]), "-o", str(tmp_path / "o"), "--device", "cuda"])
+    assert code == 2
+    assert 'pip install "somcolor[gpu]"' in capsys.readouterr().err
+    assert not (tmp_path / "o").exists()

@@ -113,3 +113,13 @@ def test_cuda_without_cupy_names_the_extra(fitted, grays):
 def test_unknown_device(fitted, grays):
     with pytest.raises(ValueError, match="device must be one of"):
         SOMColorizer(device="tpu").fit(grays)
+
+
+def test_black_and_extreme_inputs_stay_finite(fitted):
+    gray = np.zeros((20, 30))
+    gray[5:10, 5:10] = 1.0
+    for decode in ("argmax", "annealed_mean"):
+        (rgb,) = copy.deepcopy(fitted).set_params(decode=decode).predict([gray])
+        assert np.all(np.isfinite(rgb))
+        np.testing.assert_allclose(rgb[0, 0], 0.0, atol=1e-6)
+        assert rgb[7, 7].max() == pytest.approx(1.0, abs=1e-3)

@@ -1,0 +1,55 @@
+"""Timing and reporting shared by the benchmark scripts."""
+
+import json
+import os
+import platform
+import time
+from pathlib import Path
+
+RESULTS = Path(__file__).resolve().parent / "results"
+SHARED_DATA = Path(__file__).resolve().parents[2] / "shared" / "data"
+
+
+def best_time(function, repeat=5, warmup=1):
+    """Least wall time of `repeat` calls, in seconds, after `warmup` calls.
+
+    The minimum is the figure least disturbed by other load on a shared machine.
+    """
+    for _ in range(warmup):
+        function()
+    times = []
+    for _ in range(repeat):
+        start = time.perf_counter()
+        function()
+        times.append(time.perf_counter() - start)
+    return min(times)
+
+
+def machine():
+    return {
+        "machine": platform.machine(),
+        "processor": platform.processor() or platform.machine(),
+        "cpus": os.cpu_count(),
+        "python": platform.python_version(),
+    }
+
+
+def print_table(rows, columns):
+    """Print rows (dicts) as a table of (key, header, format) columns; text left, numbers right."""
+    cells = [[h for _, h, _ in columns]]
+    for row in rows:
+        cells.append(["" if row.get(k) is None else format(row[k], f) for k, _, f in columns])
+    widths = [max(len(line[i]) for line in cells) for i in range(len(columns))]
+    for line in cells:
+        print("  ".join(
+            text.ljust(w) if fmt == "s" else text.rjust(w)
+            for text, w, (_, _, fmt) in zip(line, widths, columns)
+        ))
+
+
+def write_json(name, payload):
+    RESULTS.mkdir(parents=True, exist_ok=True)
+    path = RESULTS / f"{name}.json"
+    path.write_text(json.dumps({"machine": machine(), **payload}, indent=2))
+    print(f"wrote {path}")
+    return path
