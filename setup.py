@@ -25,6 +25,8 @@ setup(
     extras_require={
         "test": ["pytest>=7"],
         "gpu": ["cupy-cuda12x>=13"],
+        # A CPU build: an unpinned torch pulls a CUDA build of several GB.
+        "cnn": ["torch==2.13.0"],
     },
     entry_points={"console_scripts": ["somcolor = somcolor.cli:main"]},
 )

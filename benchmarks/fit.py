@@ -15,6 +15,7 @@ from sklearn.utils import check_random_state
 
 from _common import SHARED_DATA, print_table, write_json
 from somcolor import SOMColorizer
+from somcolor.estimator import sample_training_pixels
 from somcolor.images import find_images
 
 
@@ -33,9 +34,9 @@ def main():
 
     model = SOMColorizer(random_state=0)
     _, total = timed(lambda: model.fit(paths))
-    # The phases again, separately, with the estimator's own helpers.
+    # The phases again, separately, with the functions fit uses.
     (features, chroma), sampling = timed(
-        lambda: model._sample_training_pixels(paths, check_random_state(0))
+        lambda: sample_training_pixels(paths, model.patch_size, model.pixels_per_image, check_random_state(0))
     )
     _, som = timed(lambda: model.quantizer_.fit(chroma))
     labels = model.quantizer_.transform(chroma)

@@ -10,7 +10,7 @@ from tqdm.auto import tqdm
 
 from . import metrics
 from .color import lightness
-from .datasets import bundled_images
+from .datasets import bundled_images, holdout_split
 from .estimator import DECODERS, DEVICES, SOMColorizer
 from .figures import image_grid
 from .images import ImageError, as_image, find_images, write_png
@@ -121,9 +121,13 @@ def cmd_colorize(args):
         model.set_params(temperature=args.temperature)
     model.set_params(device=args.device, verbose=0)
     outputs = _output_paths(find_images(args.inputs), args.output)
+    # Outputs appear only once complete (write_png), so an existing one is done:
+    # a rerun after an interruption picks up where it stopped.
+    existing = [] if args.overwrite else [p for p, out in outputs.items() if out.exists()]
+    todo = {p: out for p, out in outputs.items() if p not in set(existing)}
     failures = []
     start = time.perf_counter()
-    for path, out in tqdm(outputs.items(), desc="colorizing", unit="img"):
+    for path, out in tqdm(todo.items(), desc="colorizing", unit="img"):
         try:
             (rgb,) = model.predict([path])
         except ImageError as exc:
@@ -131,8 +135,11 @@ def cmd_colorize(args):
             continue
         write_png(out, rgb)
     seconds = time.perf_counter() - start
-    done = len(outputs) - len(failures)
-    print(f"colorized {done} of {len(outputs)} images in {seconds:.1f} s into {args.output}")
+    done = len(todo) - len(failures)
+    print(
+        f"colorized {done} of {len(outputs)} images in {seconds:.1f} s into {args.output}"
+        + (f"; {len(existing)} already there (--overwrite to redo)" if existing else "")
+    )
     for message in failures:
         print(f"  skipped {message}", file=sys.stderr)
     return 1 if failures else 0
@@ -174,6 +181,54 @@ def cmd_demo(args):
     return 0
 
 
+def cmd_compare(args):
+    from .compare import compare, default_methods, format_table
+
+    train, test = holdout_split(find_images(args.inputs), every=args.every)
+    if not train or not test:
+        raise ValueError(f"need at least {args.every} images to hold every {args.every}th out")
+    print(f"comparing on {len(train)} training and {len(test)} held-out images ...", file=sys.stderr)
+    rows = compare(
+        train, test, default_methods(seed=args.seed, cnn_epochs=args.cnn_epochs),
+        out_dir=args.output, verbose=True,
+    )
+    print(format_table(rows))
+    print(f"wrote {args.output}/comparison.json, comparison.md and comparison.png")
+    return 0
+
+
+def cmd_grid(args):
+    from .metrics import SCORERS
+    from .model_selection import grid_search
+
+    paths = find_images(args.inputs)
+    grid = {"patch_size": args.patch_size, "n_colors": args.n_colors, "hidden_layer_sizes": args.hidden}
+    n_candidates = len(args.patch_size) * len(args.n_colors) * len(args.hidden)
+    print(f"grid of {n_candidates} candidates x {args.cv} image folds on {len(paths)} images ...", file=sys.stderr)
+    if args.scoring not in SCORERS:
+        raise ValueError(f"--scoring must be one of {sorted(SCORERS)}, got {args.scoring!r}")
+    search = grid_search(
+        paths, grid, cv=args.cv, scoring=args.scoring,
+        estimator=SOMColorizer(max_iter=args.max_iter, random_state=args.seed),
+        n_jobs=args.n_jobs, verbose=1,
+    )
+    results = search.cv_results_
+    print(f"{'rank':>4}  {'patch':>5}  {'colors':>6}  {'hidden':>10}  {args.scoring + ' (mean +- std)':>24}  {'fit s':>6}")
+    for i in np.argsort(results["rank_test_score"]):
+        params = results["params"][i]
+        score = f"{results['mean_test_score'][i]:.4f} +- {results['std_test_score'][i]:.4f}"
+        print(
+            f"{results['rank_test_score'][i]:>4}  {params['patch_size']:>5}  {params['n_colors']:>6}  "
+            f"{','.join(map(str, params['hidden_layer_sizes'])):>10}  {score:>24}  {results['mean_fit_time'][i]:>6.1f}"
+        )
+    best = search.best_params_
+    print(
+        f"best: --patch-size {best['patch_size']} --n-colors {best['n_colors']} "
+        f"--hidden {','.join(map(str, best['hidden_layer_sizes']))} ({args.scoring} {search.best_score_:.4f})"
+    )
+    return 0
+
+
 def build_parser():
     parser = argparse.ArgumentParser(
         prog="somcolor",
@@ -195,6 +250,9 @@ def build_parser():
     colorize.add_argument(
         "--device", choices=DEVICES, default="cpu", help="cuda needs the gpu extra (CuPy)"
     )
+    colorize.add_argument(
+        "--overwrite", action="store_true", help="redo outputs that already exist (default: skip them)"
+    )
     colorize.set_defaults(run=cmd_colorize)
 
     demo = commands.add_parser(
@@ -204,6 +262,28 @@ def build_parser():
     demo.add_argument("--max-iter", type=int, default=SOMColorizer().max_iter)
     demo.add_argument("--seed", type=int, default=0)
     demo.set_defaults(run=cmd_demo)
+
+    comp = commands.add_parser(
+        "compare", help="measure somcolor against baselines and CNNs on held-out images"
+    )
+    comp.add_argument("inputs", nargs="+", help="color image files or folders")
+    comp.add_argument("-o", "--output", default="somcolor-compare", help="output folder")
+    comp.add_argument("--every", type=int, default=5, help="hold out every Nth image (default: 5)")
+    comp.add_argument("--cnn-epochs", type=int, default=None, help="epochs of the CNN references")
+    comp.add_argument("--seed", type=int, default=0)
+    comp.set_defaults(run=cmd_compare)
+
+    grid = commands.add_parser("grid", help="grid-search patch size, colors and hidden layers")
+    grid.add_argument("inputs", nargs="+", help="color image files or folders")
+    grid.add_argument("--patch-size", type=int, nargs="+", default=[3, 5])
+    grid.add_argument("--n-colors", type=int, nargs="+", default=[9, 25])
+    grid.add_argument("--hidden", type=_hidden_sizes, nargs="+", default=[(50, 50)])
+    grid.add_argument("--cv", type=int, default=3, help="interleaved image folds (default: 3)")
+    grid.add_argument("--scoring", default="psnr", help="psnr, ssim, neg_rmse, auc, rebalanced_auc, ...")
+    grid.add_argument("--max-iter", type=int, default=SOMColorizer().max_iter, help="epochs per fit")
+    grid.add_argument("--n-jobs", type=int, default=None)
+    grid.add_argument("--seed", type=int, default=0)
+    grid.set_defaults(run=cmd_grid)
     return parser
 
 

@@ -7,7 +7,7 @@ import numpy as np
 from sklearn.base import BaseEstimator
 from sklearn.neural_network import MLPClassifier
 from sklearn.utils import check_random_state, check_scalar
-from sklearn.utils.validation import check_is_fitted
+from sklearn.utils.validation import check_is_fitted, check_memory
 from tqdm.auto import tqdm
 
 from .color import lightness, rgb_to_luv
@@ -80,6 +80,68 @@ def decode_chroma(proba, codebook, decode="annealed_mean", temperature=0.38):
     # p ** (1 / T), renormalised, is softmax(log(p) / T).
     logits = np.log(np.maximum(proba, 1e-12, dtype=np.float64))
     return decode_logits_xp(logits, codebook, decode, temperature, np)
+
+
+def _read_checked(image, index, min_size):
+    name = image_name(image, index)
+    array = as_image(image, name)
+    if array.shape[0] < min_size or array.shape[1] < min_size:
+        raise ImageError(
+            f"{name}: image of {array.shape[0]} x {array.shape[1]} pixels is "
+            f"smaller than the {min_size} x {min_size} patch"
+        )
+    return name, array
+
+
+def read_luv(image, index, min_size=1):
+    """CIELUV of the `index`-th input, a color image at least `min_size` pixels on each side."""
+    name, array = _read_checked(image, index, min_size)
+    if array.ndim != 3:
+        raise ImageError(f"{name}: grayscale image, but color images are needed here")
+    return rgb_to_luv(array)
+
+
+def read_lightness(image, index, min_size=1):
+    """Lightness L of the `index`-th input (gray or color), at least `min_size` pixels on each side."""
+    return lightness(_read_checked(image, index, min_size)[1])
+
+
+def sample_training_pixels(images, patch_size, pixels_per_image, random_state):
+    """Patch features and true (U, V) of pixels sampled from color images.
+
+    Parameters
+    ----------
+    images : iterable of images
+        Color images (arrays or paths); read one at a time, so memory holds
+        only the samples.
+    patch_size : int
+    pixels_per_image : int
+    random_state : numpy.random.RandomState
+
+    Returns
+    -------
+    features : ndarray of shape (n_samples, patch_size ** 2), dtype float32
+    chroma : ndarray of shape (n_samples, 2)
+    """
+    features, chroma = [], []
+    for index, image in enumerate(images):
+        luv = read_luv(image, index, patch_size)
+        rows, cols = sample_pixels(luv.shape[:2], pixels_per_image, random_state)
+        features.append(extract_patches(luv[..., 0], patch_size, rows, cols))
+        chroma.append(luv[rows, cols, 1:])
+    return np.concatenate(features), np.concatenate(chroma)
+
+
+def _sample_and_draw_seed(images, patch_size, pixels_per_image, random_state, verbose):
+    # One cacheable step: the samples, and the MLP's seed drawn after them,
+    # so that fit draws the same random numbers with and without a cache.
+    progress = tqdm(images, desc="sampling pixels", unit="img", disable=not verbose, leave=False)
+    features, chroma = sample_training_pixels(progress, patch_size, pixels_per_image, random_state)
+    return features, chroma, random_state.randint(np.iinfo(np.int32).max)
+
+
+def _fit_quantizer(quantizer, chroma):
+    return quantizer.fit(chroma)
 
 
 def check_image_list(X):
@@ -168,6 +230,11 @@ class SOMColorizer(BaseEstimator):
         Where :meth:`predict` runs: ``"cpu"`` in one fused numba pass per
         image, ``"cuda"`` with CuPy on the GPU (``pip install
         "somcolor[gpu]"``). Training always runs on the CPU.
+    memory : str, joblib.Memory or None, default=None
+        Caches the pixel sampling and the SOM, as ``memory`` does for a
+        scikit-learn Pipeline. In a grid search with an int `random_state`,
+        the samples are then drawn once per fold and patch size and the SOM
+        fitted once per fold and number of colors, not once per candidate.
     random_state : int, RandomState instance or None, default=None
         Seeds pixel sampling, the SOM and the MLP; an int makes `fit`
         reproducible.
@@ -219,6 +286,7 @@ class SOMColorizer(BaseEstimator):
         som_learning_rate=0.5,
         som_iterations=20000,
         device="cpu",
+        memory=None,
         random_state=None,
         verbose=0,
     ):
@@ -239,6 +307,7 @@ class SOMColorizer(BaseEstimator):
         self.som_learning_rate = som_learning_rate
         self.som_iterations = som_iterations
         self.device = device
+        self.memory = memory
         self.random_state = random_state
         self.verbose = verbose
 
@@ -286,34 +355,12 @@ class SOMColorizer(BaseEstimator):
         return tuple(int(s) for s in sizes)
 
     def _load(self, image, index, color):
-        """Read and check one input image; return its CIELUV (color) or L (gray)."""
-        name = image_name(image, index)
-        array = as_image(image, name)
-        p = self.patch_size
-        if array.shape[0] < p or array.shape[1] < p:
-            raise ImageError(
-                f"{name}: image of {array.shape[0]} x {array.shape[1]} pixels is "
-                f"smaller than the {p} x {p} patch"
-            )
-        if not color:
-            return lightness(array)
-        if array.ndim != 3:
-            raise ImageError(f"{name}: grayscale image, but color images are needed here")
-        return rgb_to_luv(array)
+        return (read_luv if color else read_lightness)(image, index, self.patch_size)
 
     def _progress(self, iterable, desc, **kwargs):
         return tqdm(iterable, desc=desc, disable=not self.verbose, leave=False, **kwargs)
 
     # -- fitting ------------------------------------------------------------
-
-    def _sample_training_pixels(self, images, rng):
-        features, chroma = [], []
-        for index, image in enumerate(self._progress(images, "sampling pixels", unit="img")):
-            luv = self._load(image, index, color=True)
-            rows, cols = sample_pixels(luv.shape[:2], self.pixels_per_image, rng)
-            features.append(extract_patches(luv[..., 0], self.patch_size, rows, cols))
-            chroma.append(luv[rows, cols, 1:])
-        return np.concatenate(features), np.concatenate(chroma)
 
     def fit(self, X, y=None):
         """Learn the color classes and the patch classifier from color images.
@@ -341,9 +388,11 @@ class SOMColorizer(BaseEstimator):
             random_state=rng.randint(np.iinfo(np.int32).max),
         )
         quantizer._check_params()  # before the slow part, not after it
-        features, chroma = self._sample_training_pixels(images, rng)
-
-        self.quantizer_ = quantizer.fit(chroma)
+        memory = check_memory(self.memory)
+        features, chroma, mlp_seed = memory.cache(_sample_and_draw_seed, ignore=["verbose"])(
+            images, self.patch_size, self.pixels_per_image, rng, self.verbose
+        )
+        self.quantizer_ = memory.cache(_fit_quantizer)(quantizer, chroma)
         labels = self.quantizer_.transform(chroma)
         counts = np.bincount(labels, minlength=self.n_colors)
         self.class_frequencies_ = counts / counts.sum()
@@ -359,7 +408,7 @@ class SOMColorizer(BaseEstimator):
             alpha=self.alpha,
             batch_size=min(self.batch_size, len(labels)),
             learning_rate_init=self.learning_rate_init,
-            random_state=rng.randint(np.iinfo(np.int32).max),
+            random_state=mlp_seed,
         )
         self._train_mlp(features, labels, sample_weight)
         for array in self.mlp_.coefs_ + self.mlp_.intercepts_:

@@ -38,3 +38,24 @@ def fitted(train_paths):
 @pytest.fixture
 def rng():
     return np.random.default_rng(0)
+
+
+def recolor_by_rule(photo):
+    """A real photo's lightness, recolored by a rule: bright is orange, dark is blue."""
+    from somcolor.color import lightness, luv_to_rgb
+
+    L = lightness(photo)
+    bright = L > 50
+    u = np.where(bright, 40.0, -15.0)
+    v = np.where(bright, 45.0, -45.0)
+    return luv_to_rgb(np.stack([L, u, v], axis=2))
+
+
+@pytest.fixture(scope="session")
+def rule_photos(small_photos):
+    return [recolor_by_rule(p) for p in small_photos]
+
+
+@pytest.fixture(scope="session")
+def rule_test_photo(photo):
+    return recolor_by_rule(photo)

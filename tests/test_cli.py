@@ -110,3 +110,19 @@ def test_colorize_on_cuda_without_cupy_names_the_extra(tmp_path, fitted, test_pa
     assert code == 2
     assert 'pip install "somcolor[gpu]"' in capsys.readouterr().err
     assert not (tmp_path / "o").exists()
+
+
+def test_colorize_rerun_skips_existing_outputs(tmp_path, fitted, test_paths, capsys):
+    from somcolor import save_model
+
+    save_model(fitted, tmp_path / "m.skops")
+    args = ["colorize", str(tmp_path / "m.skops"), *map(str, test_paths[:2]), "-o", str(tmp_path / "o")]
+    assert main(args) == 0
+    first = tmp_path / "o" / f"{test_paths[0].stem}.png"
+    first.write_bytes(b"stale")  # a marker: skipped files are not rewritten
+    (tmp_path / "o" / f"{test_paths[1].stem}.png").unlink()
+    capsys.readouterr()
+    assert main(args) == 0
+    assert "colorized 1 of 2 images" in capsys.readouterr().out and first.read_bytes() == b"stale"
+    assert main(args + ["--overwrite"]) == 0
+    assert "colorized 2 of 2 images" in capsys.readouterr().out and read_image(first).shape == (150, 150, 3)

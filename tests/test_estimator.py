@@ -9,28 +9,19 @@ from sklearn.model_selection import GridSearchCV, KFold
 from sklearn.pipeline import Pipeline
 
 from somcolor import ImageError, SOMColorizer
-from somcolor.color import lightness, luv_to_rgb, rgb_to_luv
+from somcolor.color import lightness, rgb_to_luv
 from somcolor.estimator import decode_chroma, rebalancing_weights
 
 FAST = dict(pixels_per_image=400, max_iter=2, random_state=0)
 
 
-def rule_image(photo):
-    """A real photo's lightness, recolored by a rule: bright is orange, dark is blue."""
-    L = lightness(photo)
-    bright = L > 50
-    u = np.where(bright, 40.0, -15.0)
-    v = np.where(bright, 45.0, -45.0)
-    return luv_to_rgb(np.stack([L, u, v], axis=2))
-
-
-def test_learns_a_simple_color_rule(small_photos, photo):
-    train = [rule_image(p) for p in small_photos]
+def test_learns_a_simple_color_rule(rule_photos, rule_test_photo):
+    train = rule_photos
     model = SOMColorizer(
         patch_size=1, n_colors=4, hidden_layer_sizes=(20,), pixels_per_image=1500,
         max_iter=40, learning_rate_init=0.01, rebalance=None, decode="argmax", random_state=0,
     ).fit(train)
-    test = rule_image(photo)
+    test = rule_test_photo
     assert model.score([test]) > 0.9
     (result,) = model.predict([lightness(test) / 100])
     L = lightness(test)
@@ -216,3 +207,17 @@ def test_decode_checked_at_predict(fitted, photo):
     bad = copy.deepcopy(fitted).set_params(decode="median")
     with pytest.raises(ValueError, match="decode must be one of"):
         bad.predict([photo])
+
+
+def test_memory_caches_sampling_and_som_without_changing_results(train_paths, test_paths, tmp_path):
+    plain = SOMColorizer(**FAST).fit(train_paths)
+    cached = SOMColorizer(memory=str(tmp_path), **FAST).fit(train_paths)
+    np.testing.assert_array_equal(plain.predict(test_paths[:1])[0], cached.predict(test_paths[:1])[0])
+    entries = {p.parent.parent.name for p in tmp_path.rglob("output.pkl")}
+    assert {"_sample_and_draw_seed", "_fit_quantizer"} <= entries
+    n_cached = len(list(tmp_path.rglob("output.pkl")))
+    # Another hidden size and another decode reuse both; another patch size only the SOM.
+    SOMColorizer(memory=str(tmp_path), hidden_layer_sizes=(7,), decode="argmax", **FAST).fit(train_paths)
+    assert len(list(tmp_path.rglob("output.pkl"))) == n_cached
+    SOMColorizer(memory=str(tmp_path), patch_size=3, **FAST).fit(train_paths)
+    assert len(list(tmp_path.rglob("output.pkl"))) == n_cached + 1

@@ -1,0 +1,156 @@
+"""The comparison mode: every method trained on one split, measured on another, one table.
+
+Methods are the baselines, SOMColorizer's two decodings and, when PyTorch is
+installed, the CNN references. A method whose extra is missing is listed as
+skipped with the command that installs it.
+"""
+
+import json
+import time
+from pathlib import Path
+
+from . import metrics
+from .baselines import GrayColorizer, LightnessLookup, PatchRegressor
+from .color import lightness
+from .estimator import SOMColorizer
+from .figures import image_grid
+from .images import as_image, image_name, write_png
+
+CNN_EXTRA = 'pip install "somcolor[cnn]"'
+COLUMNS = [
+    ("method", "method", "s"),
+    ("psnr", "PSNR dB", ".2f"),
+    ("ssim", "SSIM", ".3f"),
+    ("auc", "AuC %", ".1f"),
+    ("rebalanced_auc", "rebal. AuC %", ".1f"),
+    ("colorfulness", "colorfulness", ".1f"),
+    ("fit_s", "fit s", ".1f"),
+    ("predict_ms", "predict ms/img", ".1f"),
+]
+
+
+def _cnn(loss, seed, epochs):
+    from .cnn import CNNColorizer  # needs torch
+
+    params = {"loss": loss, "random_state": seed}
+    if epochs is not None:
+        params["epochs"] = epochs
+    return CNNColorizer(**params)
+
+
+def default_methods(seed=0, cnn_epochs=None):
+    """Method name -> a function returning the unfitted estimator (ImportError if its extra is missing)."""
+    return {
+        "gray (no chroma)": lambda: GrayColorizer(),
+        "per-L mean chroma": lambda: LightnessLookup(),
+        "MSE patch regressor": lambda: PatchRegressor(random_state=seed),
+        "somcolor, argmax (paper)": lambda: SOMColorizer(decode="argmax", rebalance=None, random_state=seed),
+        "somcolor, annealed + rebalanced (default)": lambda: SOMColorizer(random_state=seed),
+        "CNN, classification (Zhang-style)": lambda: _cnn("classification", seed, cnn_epochs),
+        "CNN, L1 regression": lambda: _cnn("l1", seed, cnn_epochs),
+    }
+
+
+def compare(train, test, methods=None, out_dir=None, figure_rows=6, verbose=False):
+    """Train each method on `train`, colorize `test` from its lightness, measure.
+
+    Parameters
+    ----------
+    train, test : sequences of color images (paths or arrays)
+    methods : dict of name -> callable returning an unfitted estimator, optional
+        Defaults to :func:`default_methods`.
+    out_dir : path, optional
+        Where to write ``comparison.json``, ``comparison.md`` and
+        ``comparison.png`` (rows: images; columns: gray input, each method,
+        original).
+    figure_rows : int
+        Test images shown in the figure.
+
+    Returns
+    -------
+    rows : list of dict
+        One per method: the metrics of :data:`COLUMNS` (AuC in percent), or
+        ``skipped`` with the install command.
+    """
+    methods = default_methods() if methods is None else methods
+    originals = [as_image(image, image_name(image, i)) for i, image in enumerate(test)]
+    grays = [lightness(o) / 100.0 for o in originals]
+    rows, shown = [], []
+    for name, make in methods.items():
+        try:
+            model = make()
+        except ImportError:
+            rows.append({"method": name, "skipped": f"needs PyTorch: {CNN_EXTRA}"})
+            continue
+        if verbose:
+            print(f"{name}: training on {len(train)} images ...", flush=True)
+        start = time.perf_counter()
+        model.fit(train)
+        fit_s = time.perf_counter() - start
+        start = time.perf_counter()
+        results = model.predict(grays)
+        predict_ms = (time.perf_counter() - start) * 1000 / len(grays)
+        rows.append(
+            {
+                "method": name,
+                "psnr": metrics.psnr(results, originals),
+                "ssim": metrics.ssim(results, originals),
+                "auc": 100 * metrics.auc(results, originals),
+                "rebalanced_auc": 100 * metrics.rebalanced_auc(results, originals),
+                "colorfulness": metrics.colorfulness(results),
+                "fit_s": fit_s,
+                "predict_ms": predict_ms,
+            }
+        )
+        shown.append((name, results[:figure_rows]))
+    rows.append({"method": "original photos", "colorfulness": metrics.colorfulness(originals)})
+    if out_dir is not None:
+        write_report(rows, shown, grays[:figure_rows], originals[:figure_rows], Path(out_dir),
+                     n_train=len(train), n_test=len(test))
+    return rows
+
+
+def format_table(rows, markdown=False):
+    """The comparison as aligned text, or as a Markdown table."""
+    header = [h for _, h, _ in COLUMNS]
+    lines = []
+    for row in rows:
+        if "skipped" in row:
+            lines.append([row["method"], f"skipped: {row['skipped']}"] + [""] * (len(COLUMNS) - 2))
+        else:
+            lines.append([row["method"]] + [
+                format(row[key], fmt) if key in row else "" for key, _, fmt in COLUMNS[1:]
+            ])
+    if markdown:
+        return "\n".join(
+            ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
+            + ["| " + " | ".join(line) + " |" for line in lines]
+        )
+    widths = [max(len(x[i]) for x in [header] + lines) for i in range(len(header))]
+    return "\n".join(
+        "  ".join(cell.ljust(w) if i == 0 else cell.rjust(w) for i, (cell, w) in enumerate(zip(line, widths)))
+        for line in [header] + lines
+    )
+
+
+def write_report(rows, shown, grays, originals, out_dir, n_train, n_test):
+    out_dir.mkdir(parents=True, exist_ok=True)
+    (out_dir / "comparison.json").write_text(
+        json.dumps({"n_train": n_train, "n_test": n_test, "rows": rows}, indent=2)
+    )
+    (out_dir / "comparison.md").write_text(
+        f"Trained on {n_train} images, measured on {n_test} held-out images. "
+        "AuC: area under the cumulative per-pixel ab error curve, thresholds 0-150 "
+        "(Zhang et al. 2016), raw and rebalanced by ab-bin rarity.\n\n" + format_table(rows, markdown=True) + "\n"
+    )
+    figure_rows = [
+        [gray] + [results[i] for _, results in shown] + [original]
+        for i, (gray, original) in enumerate(zip(grays, originals))
+    ]
+    titles = ["gray input"] + [_short(name) for name, _ in shown] + ["original"]
+    write_png(out_dir / "comparison.png", image_grid(figure_rows, titles))
+
+
+def _short(name):
+    """Column titles must fit over a 150-pixel image."""
+    return name.replace("somcolor, ", "").replace(" (default)", "").replace("CNN, ", "CNN ")[:24]

@@ -1,0 +1,53 @@
+import importlib.util
+import json
+
+from somcolor.cli import main
+from somcolor.compare import compare, default_methods, format_table
+from somcolor.images import read_image, write_png
+
+HAS_TORCH = importlib.util.find_spec("torch") is not None
+
+
+def fast_methods():
+    from somcolor import SOMColorizer
+    from somcolor.baselines import GrayColorizer, LightnessLookup, PatchRegressor
+
+    methods = default_methods(seed=0, cnn_epochs=1)
+    methods.update({
+        "MSE patch regressor": lambda: PatchRegressor(pixels_per_image=200, max_iter=2, random_state=0),
+        "somcolor, argmax (paper)": lambda: SOMColorizer(decode="argmax", rebalance=None, pixels_per_image=200, max_iter=2, random_state=0),
+        "somcolor, annealed + rebalanced (default)": lambda: SOMColorizer(pixels_per_image=200, max_iter=2, random_state=0),
+    })
+    assert set(methods) == {"gray (no chroma)", "per-L mean chroma", "MSE patch regressor", "somcolor, argmax (paper)",
+                            "somcolor, annealed + rebalanced (default)", "CNN, classification (Zhang-style)", "CNN, L1 regression"}
+    return methods
+
+
+def test_compare_end_to_end(small_photos, tmp_path):
+    rows = compare(small_photos[:3], small_photos[3:], fast_methods(), out_dir=tmp_path, figure_rows=1)
+    by_name = {row["method"]: row for row in rows}
+    gray = by_name["gray (no chroma)"]
+    assert gray["colorfulness"] < 0.1 and 0 < gray["auc"] <= 100
+    for name in ("CNN, classification (Zhang-style)", "CNN, L1 regression"):
+        if HAS_TORCH:
+            assert "psnr" in by_name[name]
+        else:
+            assert by_name[name]["skipped"] == 'needs PyTorch: pip install "somcolor[cnn]"'
+    saved = json.loads((tmp_path / "comparison.json").read_text())
+    assert saved["n_test"] == 1 and len(saved["rows"]) == 8
+    markdown = (tmp_path / "comparison.md").read_text()
+    assert "| method | PSNR dB |" in markdown and "somcolor, argmax (paper)" in markdown
+    figure = read_image(tmp_path / "comparison.png")
+    assert figure.shape[1] > 9 * small_photos[3].shape[1] * (0.8 if HAS_TORCH else 0.6)
+    assert "rebal. AuC %" in format_table(rows)
+
+
+def test_compare_cli(tmp_path, small_photos, capsys):
+    folder = tmp_path / "photos"
+    for i, photo in enumerate(small_photos * 2):
+        write_png(folder / f"{i:02d}.png", photo)
+    code = main(["compare", str(folder), "-o", str(tmp_path / "out"), "--cnn-epochs", "1"])
+    assert code == 0
+    out = capsys.readouterr().out
+    assert "somcolor, annealed + rebalanced (default)" in out and "original photos" in out
+    assert (tmp_path / "out" / "comparison.md").exists()
