@@ -90,8 +90,13 @@ def _fit_timed(model, paths):
 def cmd_fit(args):
     paths = find_images(args.inputs)
     model = _model_from_args(args)
-    print(f"training on {len(paths)} images ...", file=sys.stderr)
-    seconds = _fit_timed(model, paths)
+    print(f"training on {len(paths)} images{' (streamed)' if args.stream else ''} ...", file=sys.stderr)
+    start = time.perf_counter()
+    if args.stream:
+        model.fit_stream(paths, chunk_images=args.chunk_images)
+    else:
+        model.fit(paths)
+    seconds = time.perf_counter() - start
     save_model(model.set_params(verbose=0), args.output)
     print(
         f"fitted {len(paths)} images in {seconds:.1f} s: {model.n_colors} colors, "
@@ -239,6 +244,11 @@ def build_parser():
     fit = commands.add_parser("fit", help="train a model on color images")
     fit.add_argument("inputs", nargs="+", help="color image files or folders")
     fit.add_argument("-o", "--output", required=True, help="model file to write (.skops)")
+    fit.add_argument(
+        "--stream", action="store_true",
+        help="out of core: read the images a chunk at a time in every epoch (SOMColorizer.fit_stream)",
+    )
+    fit.add_argument("--chunk-images", type=int, default=64, help="images per chunk with --stream")
     _add_model_options(fit)
     fit.set_defaults(run=cmd_fit)
 

@@ -13,7 +13,7 @@ from tqdm.auto import tqdm
 from .color import lightness, rgb_to_luv
 from .images import ImageError, as_image, image_name
 from .inference import colorize_fused, colorize_xp, cupy_module, decode_logits_xp, network_of, pack
-from .patches import check_patch_size, extract_patches, iter_patch_blocks, sample_pixels
+from .patches import Reservoir, check_patch_size, extract_patches, iter_patch_blocks, sample_pixels
 from .quantizer import UVQuantizer
 
 DECODERS = ("argmax", "annealed_mean")
@@ -106,7 +106,7 @@ def read_lightness(image, index, min_size=1):
     return lightness(_read_checked(image, index, min_size)[1])
 
 
-def sample_training_pixels(images, patch_size, pixels_per_image, random_state):
+def sample_training_pixels(images, patch_size, pixels_per_image, random_state, first_index=0):
     """Patch features and true (U, V) of pixels sampled from color images.
 
     Parameters
@@ -117,6 +117,8 @@ def sample_training_pixels(images, patch_size, pixels_per_image, random_state):
     patch_size : int
     pixels_per_image : int
     random_state : numpy.random.RandomState
+    first_index : int
+        Position of the first image in the caller's list, for error messages.
 
     Returns
     -------
@@ -124,7 +126,7 @@ def sample_training_pixels(images, patch_size, pixels_per_image, random_state):
     chroma : ndarray of shape (n_samples, 2)
     """
     features, chroma = [], []
-    for index, image in enumerate(images):
+    for index, image in enumerate(images, start=first_index):
         luv = read_luv(image, index, patch_size)
         rows, cols = sample_pixels(luv.shape[:2], pixels_per_image, random_state)
         features.append(extract_patches(luv[..., 0], patch_size, rows, cols))
@@ -380,6 +382,74 @@ class SOMColorizer(BaseEstimator):
         hidden = self._check_params()
         images = check_image_list(X)
         rng = check_random_state(self.random_state)
+        quantizer = self._new_quantizer(rng)
+        memory = check_memory(self.memory)
+        features, chroma, mlp_seed = memory.cache(_sample_and_draw_seed, ignore=["verbose"])(
+            images, self.patch_size, self.pixels_per_image, rng, self.verbose
+        )
+        self.quantizer_ = memory.cache(_fit_quantizer)(quantizer, chroma)
+        labels = self.quantizer_.transform(chroma)
+        self._set_class_weights(labels)
+        self._new_mlp(hidden, mlp_seed)
+        self._train_mlp(lambda: [(features, labels)])
+        return self
+
+    def fit_stream(self, X, y=None, chunk_images=64, reservoir_size=200_000):
+        """Fit on more images than fit in memory, reading them a chunk at a time.
+
+        The same model as :meth:`fit`, trained out of core: a first pass
+        keeps a uniform reservoir sample of the sampled chroma values and
+        trains the SOM on it; then every epoch reads the images again, a
+        chunk at a time, and feeds each chunk's patches to the MLP with
+        ``partial_fit``. Each image's pixels are drawn by its own seed, so an
+        epoch sees the same pixels as the last. Memory holds one chunk of
+        samples and the reservoir, not the whole training set.
+
+        Parameters
+        ----------
+        X : sequence of images
+            Color images, typically file paths.
+        y : ignored
+        chunk_images : int, default=64
+            Images read and fed to the MLP at a time.
+        reservoir_size : int, default=200000
+            Chroma values kept to train the SOM (and to count class frequencies).
+
+        Returns
+        -------
+        self : SOMColorizer
+        """
+        hidden = self._check_params()
+        check_scalar(chunk_images, "chunk_images", numbers.Integral, min_val=1)
+        check_scalar(reservoir_size, "reservoir_size", numbers.Integral, min_val=self.n_colors)
+        images = check_image_list(X)
+        rng = check_random_state(self.random_state)
+        quantizer = self._new_quantizer(rng)
+        sample_seed, mlp_seed = rng.randint(np.iinfo(np.int32).max, size=2)
+
+        def chunks():
+            for start in range(0, len(images), chunk_images):
+                parts = [
+                    sample_training_pixels(
+                        [image], self.patch_size, self.pixels_per_image,
+                        np.random.RandomState((sample_seed + i) % np.iinfo(np.int32).max), first_index=i,
+                    )
+                    for i, image in enumerate(images[start : start + chunk_images], start=start)
+                ]
+                yield np.concatenate([f for f, _ in parts]), np.concatenate([c for _, c in parts])
+
+        reservoir = Reservoir(reservoir_size, rng)
+        for _, chroma in self._progress(chunks(), "sampling chroma", unit="chunk"):
+            reservoir.add(chroma)
+        self.quantizer_ = quantizer.fit(reservoir.sample)
+        self._set_class_weights(self.quantizer_.transform(reservoir.sample))
+        self._new_mlp(hidden, mlp_seed)
+        self._train_mlp(
+            lambda: ((features, self.quantizer_.transform(chroma)) for features, chroma in chunks())
+        )
+        return self
+
+    def _new_quantizer(self, rng):
         quantizer = UVQuantizer(
             n_colors=self.n_colors,
             sigma=self.som_sigma,
@@ -388,46 +458,46 @@ class SOMColorizer(BaseEstimator):
             random_state=rng.randint(np.iinfo(np.int32).max),
         )
         quantizer._check_params()  # before the slow part, not after it
-        memory = check_memory(self.memory)
-        features, chroma, mlp_seed = memory.cache(_sample_and_draw_seed, ignore=["verbose"])(
-            images, self.patch_size, self.pixels_per_image, rng, self.verbose
-        )
-        self.quantizer_ = memory.cache(_fit_quantizer)(quantizer, chroma)
-        labels = self.quantizer_.transform(chroma)
+        return quantizer
+
+    def _set_class_weights(self, labels):
         counts = np.bincount(labels, minlength=self.n_colors)
         self.class_frequencies_ = counts / counts.sum()
         if self.rebalance is None:
             self.class_weights_ = np.ones(self.n_colors)
-            sample_weight = None
         else:
             self.class_weights_ = rebalancing_weights(self.class_frequencies_, self.rebalance)
-            sample_weight = self.class_weights_[labels]
 
+    def _new_mlp(self, hidden, seed):
         self.mlp_ = MLPClassifier(
             hidden_layer_sizes=hidden,
             alpha=self.alpha,
-            batch_size=min(self.batch_size, len(labels)),
+            batch_size=self.batch_size,
             learning_rate_init=self.learning_rate_init,
-            random_state=mlp_seed,
+            random_state=seed,
         )
-        self._train_mlp(features, labels, sample_weight)
-        for array in self.mlp_.coefs_ + self.mlp_.intercepts_:
-            array[np.abs(array) < _SUBNORMAL_FLUSH] = 0.0
-        return self
 
-    def _train_mlp(self, features, labels, sample_weight):
+    def _train_mlp(self, epoch):
+        """Train ``mlp_`` for up to max_iter epochs; ``epoch()`` yields (features, labels) chunks."""
         # An epoch loop over partial_fit (rather than MLPClassifier.fit) shows
-        # progress per epoch and declares all n_colors classes, so that
-        # predict_proba has a column for every codeword even if a class never
-        # occurs among the sampled pixels.
+        # progress per epoch, serves in-memory and streamed data alike, and
+        # declares all n_colors classes, so that predict_proba has a column
+        # for every codeword even if a class never occurs among the samples.
         classes = np.arange(self.n_colors)
         best = np.inf
         stale = 0
         self.loss_curve_ = []
         epochs = self._progress(range(self.max_iter), "training MLP", unit="epoch")
         for _ in epochs:
-            self.mlp_.partial_fit(features, labels, sample_weight=sample_weight, classes=classes)
-            loss = float(self.mlp_.loss_)
+            total = count = 0.0
+            for features, labels in epoch():
+                weights = None if self.rebalance is None else self.class_weights_[labels]
+                # A chunk (or a small training set) may hold fewer samples than a batch.
+                self.mlp_.set_params(batch_size=min(self.batch_size, len(labels)))
+                self.mlp_.partial_fit(features, labels, sample_weight=weights, classes=classes)
+                total += float(self.mlp_.loss_) * len(labels)
+                count += len(labels)
+            loss = total / count
             self.loss_curve_.append(loss)
             epochs.set_postfix(loss=f"{loss:.4f}")
             stale = stale + 1 if loss > best - self.tol else 0
@@ -435,6 +505,8 @@ class SOMColorizer(BaseEstimator):
             if stale >= self.n_iter_no_change:
                 break
         self.n_iter_ = len(self.loss_curve_)
+        for array in self.mlp_.coefs_ + self.mlp_.intercepts_:
+            array[np.abs(array) < _SUBNORMAL_FLUSH] = 0.0
 
     # -- prediction ---------------------------------------------------------
 

@@ -120,3 +120,40 @@ def iter_patch_blocks(L, patch_size, block_pixels=1 << 16):
         out = np.empty(((r1 - r0) * width, patch_size * patch_size), np.float32)
         _kernels.dense_patches(patch_size)(padded[r0 : r1 + patch_size - 1], out)
         yield r0 * width, r1 * width, out
+
+
+class Reservoir:
+    """A uniform random sample of at most `size` rows from a stream (Vitter's algorithm R).
+
+    Memory stays at `size` rows however long the stream: the SOM of an
+    out-of-core fit is trained on this sample of the chroma values.
+
+    >>> r = Reservoir(3, np.random.RandomState(0))
+    >>> r.add(np.arange(10).reshape(5, 2)); r.seen, r.sample.shape
+    (5, (3, 2))
+    """
+
+    def __init__(self, size, random_state):
+        self.size = size
+        self.random_state = random_state
+        self.seen = 0
+        self._rows = None
+
+    def add(self, rows):
+        rows = np.asarray(rows)
+        if self._rows is None:
+            self._rows = np.empty((self.size,) + rows.shape[1:], dtype=rows.dtype)
+        free = max(0, min(self.size - self.seen, len(rows)))
+        self._rows[self.seen : self.seen + free] = rows[:free]
+        rest = rows[free:]
+        # Row number t (0-based) of the stream replaces a random slot with
+        # probability size / (t + 1).
+        t = self.seen + free + np.arange(len(rest))
+        slots = (self.random_state.random_sample(len(rest)) * (t + 1)).astype(np.int64)
+        keep = slots < self.size
+        self._rows[slots[keep]] = rest[keep]
+        self.seen += len(rows)
+
+    @property
+    def sample(self):
+        return self._rows[: min(self.seen, self.size)]

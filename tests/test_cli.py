@@ -126,3 +126,14 @@ def test_colorize_rerun_skips_existing_outputs(tmp_path, fitted, test_paths, cap
     assert "colorized 1 of 2 images" in capsys.readouterr().out and first.read_bytes() == b"stale"
     assert main(args + ["--overwrite"]) == 0
     assert "colorized 2 of 2 images" in capsys.readouterr().out and read_image(first).shape == (150, 150, 3)
+
+
+def test_fit_stream_from_the_cli(tmp_path, train_paths, capsys):
+    folder = tmp_path / "photos"
+    folder.mkdir()
+    for path in train_paths[:4]:
+        (folder / path.name).write_bytes(path.read_bytes())
+    code = main(["fit", str(folder), "-o", str(tmp_path / "m.skops"), *FAST, "--stream", "--chunk-images", "3"])
+    assert code == 0
+    assert "fitted 4 images" in capsys.readouterr().out
+    assert load_model(tmp_path / "m.skops").n_iter_ >= 1

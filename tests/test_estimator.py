@@ -221,3 +221,39 @@ def test_memory_caches_sampling_and_som_without_changing_results(train_paths, te
     assert len(list(tmp_path.rglob("output.pkl"))) == n_cached
     SOMColorizer(memory=str(tmp_path), patch_size=3, **FAST).fit(train_paths)
     assert len(list(tmp_path.rglob("output.pkl"))) == n_cached + 1
+
+
+def test_fit_stream_learns_the_rule_chunk_by_chunk(rule_photos, rule_test_photo):
+    params = dict(patch_size=1, n_colors=4, hidden_layer_sizes=(20,), pixels_per_image=1500, max_iter=40,
+                  learning_rate_init=0.01, rebalance=None, decode="argmax", random_state=0)
+    model = SOMColorizer(**params).fit_stream(rule_photos, chunk_images=2, reservoir_size=2000)
+    assert model.score([rule_test_photo]) > 0.9
+    assert model.class_frequencies_.sum() == pytest.approx(1.0)
+    again = SOMColorizer(**params).fit_stream(rule_photos, chunk_images=2, reservoir_size=2000)
+    np.testing.assert_array_equal(model.predict([rule_test_photo])[0], again.predict([rule_test_photo])[0])
+
+
+def test_fit_stream_checks_and_names_bad_files(train_paths, tmp_path):
+    bad = tmp_path / "bad.jpg"
+    bad.write_text("no")
+    with pytest.raises(ImageError, match=r"bad\.jpg: not an image"):
+        SOMColorizer(**FAST).fit_stream(list(train_paths[:3]) + [bad], chunk_images=2)
+    with pytest.raises(ValueError, match="chunk_images == 0"):
+        SOMColorizer(**FAST).fit_stream(train_paths, chunk_images=0)
+
+
+def test_reservoir_is_uniform():
+    from somcolor.patches import Reservoir
+
+    hits = np.zeros(100)
+    for seed in range(300):
+        reservoir = Reservoir(10, np.random.RandomState(seed))
+        for start in range(0, 100, 7):  # uneven chunks
+            reservoir.add(np.arange(start, min(start + 7, 100))[:, None])
+        assert reservoir.seen == 100 and len(np.unique(reservoir.sample)) == 10
+        hits[reservoir.sample[:, 0]] += 1
+    # Each row is kept with probability 10 / 100: 30 times in 300 draws on average.
+    assert hits.mean() == pytest.approx(30) and hits.min() > 10 and hits.max() < 55
+    small = Reservoir(10, np.random.RandomState(0))
+    small.add(np.arange(4)[:, None])
+    assert small.sample[:, 0].tolist() == [0, 1, 2, 3]
