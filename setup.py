@@ -23,7 +23,8 @@ setup(
         "tqdm>=4.60",
     ],
     extras_require={
-        "test": ["pytest>=7"],
+        "test": ["pytest>=7", "dask[distributed]>=2024.1"],
+        "dask": ["dask[distributed]>=2024.1"],
         "gpu": ["cupy-cuda12x>=13"],
         # A CPU build: an unpinned torch pulls a CUDA build of several GB.
         "cnn": ["torch==2.13.0"],

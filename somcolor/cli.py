@@ -13,6 +13,7 @@ from .color import lightness
 from .datasets import bundled_images, holdout_split
 from .estimator import DECODERS, DEVICES, SOMColorizer
 from .figures import image_grid
+from .batch import colorize_files, output_paths
 from .images import ImageError, as_image, find_images, write_png
 from .persistence import ModelFileError, load_model, save_model
 
@@ -107,17 +108,6 @@ def cmd_fit(args):
     return 0
 
 
-def _output_paths(paths, folder):
-    outputs = {}
-    for path in paths:
-        out = Path(folder) / f"{path.stem}.png"
-        if out in outputs.values():
-            first = next(p for p, o in outputs.items() if o == out)
-            raise ImageError(f"{first} and {path} would both be written to {out}")
-        outputs[path] = out
-    return outputs
-
-
 def cmd_colorize(args):
     model = load_model(args.model)
     if args.decode is not None:
@@ -125,25 +115,15 @@ def cmd_colorize(args):
     if args.temperature is not None:
         model.set_params(temperature=args.temperature)
     model.set_params(device=args.device, verbose=0)
-    outputs = _output_paths(find_images(args.inputs), args.output)
-    # Outputs appear only once complete (write_png), so an existing one is done:
-    # a rerun after an interruption picks up where it stopped.
-    existing = [] if args.overwrite else [p for p, out in outputs.items() if out.exists()]
-    todo = {p: out for p, out in outputs.items() if p not in set(existing)}
-    failures = []
+    outputs = output_paths(find_images(args.inputs), args.output)
     start = time.perf_counter()
-    for path, out in tqdm(todo.items(), desc="colorizing", unit="img"):
-        try:
-            (rgb,) = model.predict([path])
-        except ImageError as exc:
-            failures.append(str(exc))
-            continue
-        write_png(out, rgb)
+    done, skipped, failures = colorize_files(
+        model, outputs, overwrite=args.overwrite, scheduler=args.scheduler
+    )
     seconds = time.perf_counter() - start
-    done = len(todo) - len(failures)
     print(
-        f"colorized {done} of {len(outputs)} images in {seconds:.1f} s into {args.output}"
-        + (f"; {len(existing)} already there (--overwrite to redo)" if existing else "")
+        f"colorized {len(done)} of {len(outputs)} images in {seconds:.1f} s into {args.output}"
+        + (f"; {len(skipped)} already there (--overwrite to redo)" if skipped else "")
     )
     for message in failures:
         print(f"  skipped {message}", file=sys.stderr)
@@ -215,7 +195,7 @@ def cmd_grid(args):
     search = grid_search(
         paths, grid, cv=args.cv, scoring=args.scoring,
         estimator=SOMColorizer(max_iter=args.max_iter, random_state=args.seed),
-        n_jobs=args.n_jobs, verbose=1,
+        n_jobs=args.n_jobs, scheduler=args.scheduler, verbose=1,
     )
     results = search.cv_results_
     print(f"{'rank':>4}  {'patch':>5}  {'colors':>6}  {'hidden':>10}  {args.scoring + ' (mean +- std)':>24}  {'fit s':>6}")
@@ -263,6 +243,7 @@ def build_parser():
     colorize.add_argument(
         "--overwrite", action="store_true", help="redo outputs that already exist (default: skip them)"
     )
+    colorize.add_argument("--scheduler", help="Dask scheduler address, e.g. tcp://host:8786")
     colorize.set_defaults(run=cmd_colorize)
 
     demo = commands.add_parser(
@@ -292,6 +273,7 @@ def build_parser():
     grid.add_argument("--scoring", default="psnr", help="psnr, ssim, neg_rmse, auc, rebalanced_auc, ...")
     grid.add_argument("--max-iter", type=int, default=SOMColorizer().max_iter, help="epochs per fit")
     grid.add_argument("--n-jobs", type=int, default=None)
+    grid.add_argument("--scheduler", help="Dask scheduler address, e.g. tcp://host:8786")
     grid.add_argument("--seed", type=int, default=0)
     grid.set_defaults(run=cmd_grid)
     return parser

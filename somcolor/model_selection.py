@@ -6,6 +6,7 @@ import numpy as np
 from sklearn.base import clone
 from sklearn.model_selection import BaseCrossValidator, GridSearchCV
 
+from .cluster import on_cluster
 from .estimator import SOMColorizer
 from .metrics import SCORERS
 
@@ -37,7 +38,10 @@ class InterleavedImageFolds(BaseCrossValidator):
             yield np.arange(fold, n_images, self.n_splits)
 
 
-def grid_search(images, param_grid, cv=3, scoring="psnr", estimator=None, cache_dir=None, n_jobs=None, verbose=0):
+def grid_search(
+    images, param_grid, cv=3, scoring="psnr", estimator=None, cache_dir=None, n_jobs=None,
+    scheduler=None, verbose=0,
+):
     """Grid search over SOMColorizer parameters on a list of color images.
 
     Parameters
@@ -56,7 +60,11 @@ def grid_search(images, param_grid, cv=3, scoring="psnr", estimator=None, cache_
         Where to cache samples and SOMs (``memory``); a temporary folder,
         removed afterwards, by default.
     n_jobs : int, optional
-        GridSearchCV's parallel jobs.
+        GridSearchCV's parallel jobs (all the cluster's workers with a scheduler).
+    scheduler : str, dask.distributed.Client or None
+        Run the fits on a Dask cluster (see :func:`somcolor.cluster.on_cluster`).
+        The cache folder must then be one the workers share (the default
+        temporary folder is, on one machine).
 
     Returns
     -------
@@ -75,9 +83,10 @@ def grid_search(images, param_grid, cv=3, scoring="psnr", estimator=None, cache_
             param_grid,
             cv=cv,
             scoring=scoring,
-            n_jobs=n_jobs,
+            n_jobs=-1 if scheduler is not None and n_jobs is None else n_jobs,
             verbose=verbose,
         )
-        search.fit(list(images))
+        with on_cluster(scheduler):
+            search.fit(list(images))
         search.best_estimator_.set_params(memory=None)
     return search
