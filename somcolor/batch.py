@@ -57,12 +57,18 @@ def colorize_files(model, outputs, overwrite=False, scheduler=None, progress=Tru
     """
     skipped = [] if overwrite else [p for p, out in outputs.items() if Path(out).exists()]
     todo = [(p, out) for p, out in outputs.items() if p not in set(skipped)]
+    def counted(results):
+        return list(tqdm(results, total=len(todo), desc="colorizing", unit="img", disable=not progress))
+
     if scheduler is None:
-        bar = tqdm(todo, desc="colorizing", unit="img", disable=not progress)
-        errors = [colorize_file(model, path, out) for path, out in bar]
+        errors = counted(colorize_file(model, path, out) for path, out in todo)
     else:
         with on_cluster(scheduler):
-            errors = Parallel(n_jobs=-1)(delayed(colorize_file)(model, path, out) for path, out in todo)
+            errors = counted(
+                Parallel(n_jobs=-1, return_as="generator")(
+                    delayed(colorize_file)(model, path, out) for path, out in todo
+                )
+            )
     failures = [e for e in errors if e is not None]
     done = [p for (p, _), e in zip(todo, errors) if e is None]
     return done, skipped, failures

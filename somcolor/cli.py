@@ -1,4 +1,4 @@
-"""The ``somcolor`` command: fit, colorize and demo."""
+"""The ``somcolor`` command: fit, colorize, demo, compare and grid."""
 
 import argparse
 import sys
@@ -6,14 +6,13 @@ import time
 from pathlib import Path
 
 import numpy as np
-from tqdm.auto import tqdm
 
 from . import metrics
+from .batch import colorize_files, output_paths
 from .color import lightness
 from .datasets import bundled_images, holdout_split
 from .estimator import DECODERS, DEVICES, SOMColorizer
 from .figures import image_grid
-from .batch import colorize_files, output_paths
 from .images import ImageError, as_image, find_images, write_png
 from .persistence import ModelFileError, load_model, save_model
 
@@ -82,12 +81,6 @@ def _model_from_args(args):
     )
 
 
-def _fit_timed(model, paths):
-    start = time.perf_counter()
-    model.fit(paths)
-    return time.perf_counter() - start
-
-
 def cmd_fit(args):
     paths = find_images(args.inputs)
     model = _model_from_args(args)
@@ -135,7 +128,9 @@ def cmd_demo(args):
     train, test = bundled_images("train"), bundled_images("test")
     model = SOMColorizer(max_iter=args.max_iter, random_state=args.seed, verbose=1)
     print(f"training on {len(train)} bundled landscapes ...", file=sys.stderr)
-    seconds = _fit_timed(model, train)
+    start = time.perf_counter()
+    model.fit(train)
+    seconds = time.perf_counter() - start
     save_model(model.set_params(verbose=0), out / "model.skops")
 
     originals = [as_image(p, str(p)) for p in test]
