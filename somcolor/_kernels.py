@@ -269,9 +269,27 @@ def _decode(logits, n, n_classes, codebook, use_argmax, inv_temperature, chroma)
 
 
 @njit(parallel=True, fastmath=True, cache=True)
+def luv_to_rgb_image(luv, rgb_from_xyz, u0, v0, out):
+    """RGB (H, W, 3) float32 from CIELUV (H, W, 3), a row at a time (see _luv_to_rgb_row)."""
+    for i in prange(luv.shape[0]):
+        width = luv.shape[1]
+        lightness = np.empty(width, np.float32)
+        chroma = np.empty((2, width), np.float32)
+        rgb = np.empty((3, width), np.float32)
+        for j in range(width):
+            lightness[j] = luv[i, j, 0]
+            chroma[0, j] = luv[i, j, 1]
+            chroma[1, j] = luv[i, j, 2]
+        _luv_to_rgb_row(lightness, chroma, width, rgb_from_xyz, u0, v0, rgb)
+        for j in range(width):
+            for ch in range(3):
+                out[i, j, ch] = rgb[ch, j]
+
+
+@njit(parallel=True, fastmath=True, cache=True)
 def fused_colorize(
     padded, patch_size, weights, biases, sizes, activation, binary,
-    codebook, use_argmax, inv_temperature, rgb_from_xyz, u0, v0, out,
+    codebook, use_argmax, inv_temperature, rgb_from_xyz, u0, v0, write_luv, out,
 ):
     """Colorize L in one pass: patches, MLP, decoding and LUV -> RGB.
 
@@ -286,7 +304,8 @@ def fused_colorize(
     sizes : int64 [n_in, hidden..., n_out]
     activation : index into ACTIVATIONS, for the hidden layers
     binary : one logistic output unit (two classes) instead of softmax
-    out : (H, W, 3) float32 RGB
+    write_luv : store (L, U, V) rather than RGB, for chroma smoothing before conversion
+    out : (H, W, 3) float32 RGB (or CIELUV)
     """
     height, width = out.shape[0], out.shape[1]
     radius = patch_size // 2
@@ -329,6 +348,12 @@ def fused_colorize(
             _decode(src, n, n_classes, codebook, use_argmax, inv_temperature, chroma)
             for j in range(n):
                 lightness[j] = padded[i + radius, c0 + j + radius] * np.float32(100.0)
+            if write_luv:
+                for j in range(n):
+                    out[i, c0 + j, 0] = lightness[j]
+                    out[i, c0 + j, 1] = chroma[0, j]
+                    out[i, c0 + j, 2] = chroma[1, j]
+                continue
             _luv_to_rgb_row(lightness, chroma, n, rgb_from_xyz, u0, v0, dst)
             for j in range(n):
                 for ch in range(3):

@@ -199,6 +199,12 @@ class SOMColorizer(BaseEstimator):
         How class probabilities become chroma; see :func:`decode_chroma`.
     temperature : float, default=0.38
         Temperature of the annealed mean, in (0, 1].
+    smooth_radius : int, default=0
+        Radius of the edge-aware smoothing of the predicted chroma, guided by
+        L (:func:`somcolor.smoothing.guided_filter`); 0 turns it off.
+    smooth_eps : float, default=1e-3
+        The guided filter's regularisation: L variations (L / 100, variance
+        in the window) well above it are kept as edges.
     rebalance : float in [0, 1] or None, default=0.5
         Class rebalancing by color rarity: Zhang et al.'s lambda in
         :func:`rebalancing_weights` (0 weights each pixel by the inverse
@@ -277,6 +283,8 @@ class SOMColorizer(BaseEstimator):
         pixels_per_image=2500,
         decode="annealed_mean",
         temperature=0.38,
+        smooth_radius=0,
+        smooth_eps=1e-3,
         rebalance=0.5,
         alpha=1e-4,
         batch_size=1024,
@@ -298,6 +306,8 @@ class SOMColorizer(BaseEstimator):
         self.pixels_per_image = pixels_per_image
         self.decode = decode
         self.temperature = temperature
+        self.smooth_radius = smooth_radius
+        self.smooth_eps = smooth_eps
         self.rebalance = rebalance
         self.alpha = alpha
         self.batch_size = batch_size
@@ -326,6 +336,8 @@ class SOMColorizer(BaseEstimator):
             self.temperature, "temperature", numbers.Real, min_val=0, max_val=1,
             include_boundaries="right",
         )
+        check_scalar(self.smooth_radius, "smooth_radius", numbers.Integral, min_val=0)
+        check_scalar(self.smooth_eps, "smooth_eps", numbers.Real, min_val=0, include_boundaries="neither")
 
     def _check_params(self):
         check_patch_size(self.patch_size)
@@ -568,11 +580,12 @@ class SOMColorizer(BaseEstimator):
         check_is_fitted(self)
         network = network_of(self.mlp_)
         settings = (self.patch_size, self.quantizer_.codebook_, self.decode, self.temperature)
+        smoothing = {"smooth_radius": self.smooth_radius, "smooth_eps": self.smooth_eps}
         if self.device == "cpu":
             packed = pack(network)
-            return lambda L: colorize_fused(L, packed, *settings)
+            return lambda L: colorize_fused(L, packed, *settings, **smoothing)
         cupy = cupy_module()
-        return lambda L: cupy.asnumpy(colorize_xp(L, network, *settings, xp=cupy))
+        return lambda L: cupy.asnumpy(colorize_xp(L, network, *settings, xp=cupy, **smoothing))
 
     def score(self, X, y=None):
         """Mean per-pixel accuracy of the color class (the paper's measure).

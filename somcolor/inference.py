@@ -16,6 +16,7 @@ import numpy as np
 
 from . import _kernels
 from .color import RGB_FROM_XYZ, U0, V0, luv_to_rgb_xp
+from .smoothing import guided_filter
 
 
 class Network(NamedTuple):
@@ -98,24 +99,30 @@ def decode_logits_xp(logits, codebook, decode, temperature, xp):
     return (scaled / scaled.sum(axis=1, keepdims=True)) @ codebook
 
 
-def colorize_xp(L, network, patch_size, codebook, decode, temperature, xp, block_pixels=1 << 18):
+def colorize_xp(
+    L, network, patch_size, codebook, decode, temperature, xp, smooth_radius=0, smooth_eps=1e-3,
+    block_pixels=1 << 18,
+):
     """Colorize lightness L (H, W) with array module xp; returns float32 RGB (H, W, 3).
 
-    Works on blocks of whole rows so that memory is bounded by the block.
+    Patches, MLP and decoding work on blocks of whole rows so that memory is
+    bounded by the block; the chroma of the whole image is then smoothed
+    (when `smooth_radius` > 0, see :func:`somcolor.smoothing.guided_filter`)
+    and joined with L.
     """
     L = xp.asarray(L, dtype=xp.float32)
     height, width = L.shape
-    radius = patch_size // 2
-    padded = xp.pad(L / 100, radius, mode="reflect")
-    out = xp.empty((height, width, 3), dtype=xp.float32)
+    padded = xp.pad(L / 100, patch_size // 2, mode="reflect")
+    uv = xp.empty((height, width, 2), dtype=xp.float32)
     rows = max(1, block_pixels // width)
     for r0 in range(0, height, rows):
         r1 = min(height, r0 + rows)
         features = patches_xp(padded[r0 : r1 + patch_size - 1], patch_size, xp)
         logits = logits_xp(features, network, xp)
-        uv = decode_logits_xp(logits, codebook, decode, temperature, xp)
-        out[r0:r1] = luv_to_rgb_xp(L[r0:r1], uv.reshape(r1 - r0, width, 2), xp)
-    return out
+        uv[r0:r1] = decode_logits_xp(logits, codebook, decode, temperature, xp).reshape(r1 - r0, width, 2)
+    if smooth_radius:
+        uv = guided_filter(L / 100, uv, smooth_radius, smooth_eps, xp)
+    return luv_to_rgb_xp(L, uv, xp)
 
 
 # -- fused CPU path ------------------------------------------------------------
@@ -143,11 +150,16 @@ def pack(network):
     )
 
 
-def colorize_fused(L, packed, patch_size, codebook, decode, temperature):
-    """Colorize lightness L (H, W) in one numba pass; returns float32 RGB (H, W, 3)."""
+def colorize_fused(L, packed, patch_size, codebook, decode, temperature, smooth_radius=0, smooth_eps=1e-3):
+    """Colorize lightness L (H, W) in one numba pass; returns float32 RGB (H, W, 3).
+
+    With `smooth_radius` > 0 the pass stops at CIELUV, the chroma is smoothed
+    by the guided filter (in float64, numpy) and a second kernel converts to RGB.
+    """
     radius = patch_size // 2
     padded = np.pad(np.asarray(L, dtype=np.float32) / np.float32(100), radius, mode="reflect")
     out = np.empty((*L.shape, 3), dtype=np.float32)
+    constants = (RGB_FROM_XYZ.astype(np.float32), np.float32(U0), np.float32(V0))
     _kernels.fused_colorize(
         padded,
         patch_size,
@@ -159,9 +171,14 @@ def colorize_fused(L, packed, patch_size, codebook, decode, temperature):
         np.ascontiguousarray(codebook, dtype=np.float32),
         decode == "argmax",
         np.float32(1.0 / temperature),
-        RGB_FROM_XYZ.astype(np.float32),
-        np.float32(U0),
-        np.float32(V0),
+        *constants,
+        bool(smooth_radius),
         out,
     )
-    return out
+    if not smooth_radius:
+        return out
+    guide = out[..., 0].astype(np.float64) / 100
+    out[..., 1:] = guided_filter(guide, out[..., 1:].astype(np.float64), smooth_radius, smooth_eps, np)
+    rgb = np.empty_like(out)
+    _kernels.luv_to_rgb_image(out, *constants, rgb)
+    return rgb

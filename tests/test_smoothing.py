@@ -1,0 +1,56 @@
+import copy
+
+import numpy as np
+import pytest
+
+from somcolor.color import lightness, rgb_to_luv
+from somcolor.inference import colorize_fused, colorize_xp, network_of, pack
+from somcolor.smoothing import box_mean, guided_filter
+
+
+def test_box_mean_against_a_direct_window_mean(rng):
+    a = rng.random((9, 7, 2))
+    r = 2
+    expected = np.empty_like(a)
+    for i in range(9):
+        for j in range(7):
+            expected[i, j] = a[max(0, i - r) : i + r + 1, max(0, j - r) : j + r + 1].mean(axis=(0, 1))
+    np.testing.assert_allclose(box_mean(a, r, np), expected)
+
+
+def test_constant_chroma_stays_constant(photo):
+    guide = lightness(photo) / 100
+    uv = np.full((*guide.shape, 2), [12.0, -30.0])
+    np.testing.assert_allclose(guided_filter(guide, uv, 4, 1e-3, np), uv, atol=1e-8)
+
+
+def test_step_edge_is_preserved_and_flat_noise_removed(rng):
+    guide = np.zeros((40, 40))
+    guide[:, 20:] = 0.8  # a step edge in L
+    chroma = np.where(guide > 0, 40.0, -20.0) + rng.normal(0, 8, size=guide.shape)
+    smoothed = guided_filter(guide, chroma, 4, 1e-3, np)
+    left, right = smoothed[:, 2:18], smoothed[:, 22:38]
+    assert abs(left.mean() + 20) < 1 and abs(right.mean() - 40) < 1
+    assert left.std() < 8 / 3 and right.std() < 8 / 3  # noise down by more than 3x
+    # No bleeding: the columns next to the edge keep their side's color.
+    assert smoothed[:, 19].mean() < -15 and smoothed[:, 20].mean() > 35
+
+
+def test_smoothing_paths_agree_and_reduce_speckle(fitted, photo):
+    L = lightness(photo.mean(axis=2))
+    args = (5, fitted.quantizer_.codebook_, "annealed_mean", 0.38)
+    fused = colorize_fused(L, pack(network_of(fitted.mlp_)), *args, smooth_radius=3)
+    by_xp = colorize_xp(L, network_of(fitted.mlp_), *args, np, smooth_radius=3)
+    np.testing.assert_allclose(fused, by_xp, atol=1e-3)
+    plain = colorize_fused(L, pack(network_of(fitted.mlp_)), *args)
+    roughness = [np.abs(np.diff(rgb_to_luv(x)[..., 1:], axis=1)).mean() for x in (plain, fused)]
+    assert roughness[1] < 0.7 * roughness[0]
+    model = copy.deepcopy(fitted).set_params(smooth_radius=3)
+    np.testing.assert_allclose(model.predict([photo.mean(axis=2)])[0], fused, atol=1e-5)
+
+
+@pytest.mark.parametrize("params, message", [({"smooth_radius": -1}, "smooth_radius == -1"),
+                                             ({"smooth_eps": 0}, "smooth_eps == 0")])
+def test_smoothing_parameters_are_checked(fitted, photo, params, message):
+    with pytest.raises(ValueError, match=message):
+        copy.deepcopy(fitted).set_params(**params).predict([photo])
