@@ -396,3 +396,34 @@ def lightness_rgb(rgb, y_from_rgb, out):
             for ch in range(3):
                 y += y_from_rgb[ch] * _lerp_table(_LINEAR_TABLE, np.float32(rgb[i, j, ch]) * scale)
             out[i, j] = _lerp_table(_L_OF_Y_TABLE, y * scale)
+
+
+@njit(parallel=True, cache=True)
+def box_mean(a, radius, out):
+    """Mean of the 2-D array `a` over the (2r+1)^2 window around each pixel, clipped at the borders.
+
+    Running sums along rows, then along columns: the cost does not grow with
+    the radius. The numpy reference is somcolor.smoothing.box_mean.
+    """
+    height, width = a.shape
+    rows = np.empty((height, width))
+    for i in prange(height):
+        total = 0.0
+        for j in range(min(radius, width)):
+            total += a[i, j]
+        for j in range(width):
+            if j + radius < width:
+                total += a[i, j + radius]
+            if j - radius - 1 >= 0:
+                total -= a[i, j - radius - 1]
+            rows[i, j] = total / (min(j + radius, width - 1) - max(j - radius, 0) + 1)
+    for j in prange(width):
+        total = 0.0
+        for i in range(min(radius, height)):
+            total += rows[i, j]
+        for i in range(height):
+            if i + radius < height:
+                total += rows[i + radius, j]
+            if i - radius - 1 >= 0:
+                total -= rows[i - radius - 1, j]
+            out[i, j] = total / (min(i + radius, height - 1) - max(i - radius, 0) + 1)

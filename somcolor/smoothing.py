@@ -10,11 +10,30 @@ against an array module so that it runs with numpy and with CuPy.
 """
 
 
+import numpy as np
+
+from . import _kernels
+
+
 def box_mean(a, radius, xp):
     """Mean of `a` over the (2r+1) x (2r+1) window around each pixel (clipped at borders).
 
     `a` has shape (H, W) or (H, W, C); the window spans the first two axes.
+    With numpy a numba kernel does the work (:func:`box_mean_reference` is
+    its readable version); other array modules use the reference.
     """
+    if xp is not np:
+        return box_mean_reference(a, radius, xp)
+    a = np.asarray(a, dtype=np.float64)
+    planes = a[..., None] if a.ndim == 2 else a
+    out = np.empty(planes.shape)
+    for c in range(planes.shape[2]):
+        _kernels.box_mean(np.ascontiguousarray(planes[..., c]), radius, out[..., c])
+    return out[..., 0] if a.ndim == 2 else out
+
+
+def box_mean_reference(a, radius, xp):
+    """:func:`box_mean` by cumulative sums, written against an array module (numpy or cupy)."""
     for axis in (0, 1):
         n = a.shape[axis]
         cumulative = xp.cumsum(a, axis=axis)

@@ -5,7 +5,7 @@ import pytest
 
 from somcolor.color import lightness, rgb_to_luv
 from somcolor.inference import colorize_fused, colorize_xp, network_of, pack
-from somcolor.smoothing import box_mean, guided_filter
+from somcolor.smoothing import box_mean, box_mean_reference, guided_filter
 
 
 def test_box_mean_against_a_direct_window_mean(rng):
@@ -15,7 +15,14 @@ def test_box_mean_against_a_direct_window_mean(rng):
     for i in range(9):
         for j in range(7):
             expected[i, j] = a[max(0, i - r) : i + r + 1, max(0, j - r) : j + r + 1].mean(axis=(0, 1))
-    np.testing.assert_allclose(box_mean(a, r, np), expected)
+    np.testing.assert_allclose(box_mean_reference(a, r, np), expected)
+    np.testing.assert_allclose(box_mean(a, r, np), expected)  # the numba kernel
+
+
+@pytest.mark.parametrize("shape, radius", [((1, 1), 3), ((5, 40), 1), ((33, 6), 8), ((20, 20), 0)])
+def test_box_mean_kernel_matches_reference_at_any_size(rng, shape, radius):
+    a = rng.random(shape)
+    np.testing.assert_allclose(box_mean(a, radius, np), box_mean_reference(a, radius, np), atol=1e-12)
 
 
 def test_constant_chroma_stays_constant(photo):
