@@ -398,16 +398,11 @@ def lightness_rgb(rgb, y_from_rgb, out):
             out[i, j] = _lerp_table(_L_OF_Y_TABLE, y * scale)
 
 
-@njit(parallel=True, cache=True)
-def box_mean(a, radius, out):
-    """Mean of the 2-D array `a` over the (2r+1)^2 window around each pixel, clipped at the borders.
-
-    Running sums along rows, then along columns: the cost does not grow with
-    the radius. The numpy reference is somcolor.smoothing.box_mean.
-    """
+@njit(cache=True)
+def _box_rows(a, radius, out):
+    # Running sum along each row, divided by the window's clipped width.
     height, width = a.shape
-    rows = np.empty((height, width))
-    for i in prange(height):
+    for i in range(height):
         total = 0.0
         for j in range(min(radius, width)):
             total += a[i, j]
@@ -416,14 +411,42 @@ def box_mean(a, radius, out):
                 total += a[i, j + radius]
             if j - radius - 1 >= 0:
                 total -= a[i, j - radius - 1]
-            rows[i, j] = total / (min(j + radius, width - 1) - max(j - radius, 0) + 1)
-    for j in prange(width):
-        total = 0.0
-        for i in range(min(radius, height)):
-            total += rows[i, j]
-        for i in range(height):
-            if i + radius < height:
-                total += rows[i + radius, j]
-            if i - radius - 1 >= 0:
-                total -= rows[i - radius - 1, j]
-            out[i, j] = total / (min(i + radius, height - 1) - max(i - radius, 0) + 1)
+            out[i, j] = total / (min(j + radius, width - 1) - max(j - radius, 0) + 1)
+
+
+@njit(cache=True)
+def box_mean(a, radius, out, scratch):
+    """Mean over the (2r+1)^2 window, clipped at the borders: rows, then columns (via transposes).
+
+    The numpy reference is somcolor.smoothing.box_mean_reference.
+    """
+    _box_rows(a, radius, scratch)
+    _box_rows(scratch.T, radius, out.T)
+
+
+@njit(parallel=True, cache=True)
+def guided_filter(guide, src, radius, eps, out):
+    """The guided filter of somcolor.smoothing.guided_filter in one numba call.
+
+    guide (H, W), src and out (H, W, C), float64. Channels run in parallel;
+    within one, every box mean is a pair of running-sum passes.
+    """
+    height, width, channels = src.shape
+    mean_i = np.empty((height, width))
+    var_i = np.empty((height, width))
+    scratch = np.empty((height, width))
+    box_mean(guide, radius, mean_i, scratch)
+    box_mean(guide * guide, radius, var_i, scratch)
+    var_i -= mean_i * mean_i
+    for c in prange(channels):
+        p = np.ascontiguousarray(src[:, :, c])
+        mean_p = np.empty((height, width))
+        cov = np.empty((height, width))
+        work = np.empty((height, width))
+        box_mean(p, radius, mean_p, work)
+        box_mean(guide * p, radius, cov, work)
+        a = (cov - mean_i * mean_p) / (var_i + eps)
+        b = mean_p - a * mean_i
+        box_mean(a, radius, cov, work)
+        box_mean(b, radius, mean_p, work)
+        out[:, :, c] = cov * guide + mean_p

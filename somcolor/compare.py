@@ -9,6 +9,8 @@ import json
 import time
 from pathlib import Path
 
+import numpy as np
+
 from . import metrics
 from .baselines import GrayColorizer, LightnessLookup, PatchRegressor
 from .color import lightness
@@ -64,7 +66,7 @@ def compare(train, test, methods=None, out_dir=None, figure_rows=6, verbose=Fals
         ``comparison.png`` (rows: images; columns: gray input, each method,
         original).
     figure_rows : int
-        Test images shown in the figure.
+        Test images shown in the figure, evenly spaced over `test`.
 
     Returns
     -------
@@ -75,6 +77,8 @@ def compare(train, test, methods=None, out_dir=None, figure_rows=6, verbose=Fals
     methods = default_methods() if methods is None else methods
     originals = [as_image(image, image_name(image, i)) for i, image in enumerate(test)]
     grays = [lightness(o) / 100.0 for o in originals]
+    # Figure rows spread evenly over the test set, which sorted names group by scene type.
+    shown_index = np.unique(np.linspace(0, len(test) - 1, min(figure_rows, len(test))).round().astype(int))
     rows, shown = [], []
     for name, make in methods.items():
         try:
@@ -102,11 +106,11 @@ def compare(train, test, methods=None, out_dir=None, figure_rows=6, verbose=Fals
                 "predict_ms": predict_ms,
             }
         )
-        shown.append((name, results[:figure_rows]))
+        shown.append((name, [results[i] for i in shown_index]))
     rows.append({"method": "original photos", "colorfulness": metrics.colorfulness(originals)})
     if out_dir is not None:
-        write_report(rows, shown, grays[:figure_rows], originals[:figure_rows], Path(out_dir),
-                     n_train=len(train), n_test=len(test))
+        write_report(rows, shown, [grays[i] for i in shown_index], [originals[i] for i in shown_index],
+                     Path(out_dir), n_train=len(train), n_test=len(test))
     return rows
 
 

@@ -121,7 +121,7 @@ def colorize_xp(
         logits = logits_xp(features, network, xp)
         uv[r0:r1] = decode_logits_xp(logits, codebook, decode, temperature, xp).reshape(r1 - r0, width, 2)
     if smooth_radius:
-        uv = guided_filter(L / 100, uv, smooth_radius, smooth_eps, xp)
+        uv = guided_filter(L / 100, uv, smooth_radius, smooth_eps, xp).astype(xp.float32)
     return luv_to_rgb_xp(L, uv, xp)
 
 

@@ -5,7 +5,8 @@ import pytest
 
 from somcolor.color import lightness, rgb_to_luv
 from somcolor.inference import colorize_fused, colorize_xp, network_of, pack
-from somcolor.smoothing import box_mean, box_mean_reference, guided_filter
+from somcolor import _kernels
+from somcolor.smoothing import box_mean_reference, guided_filter, guided_filter_reference
 
 
 def test_box_mean_against_a_direct_window_mean(rng):
@@ -16,13 +17,22 @@ def test_box_mean_against_a_direct_window_mean(rng):
         for j in range(7):
             expected[i, j] = a[max(0, i - r) : i + r + 1, max(0, j - r) : j + r + 1].mean(axis=(0, 1))
     np.testing.assert_allclose(box_mean_reference(a, r, np), expected)
-    np.testing.assert_allclose(box_mean(a, r, np), expected)  # the numba kernel
 
 
 @pytest.mark.parametrize("shape, radius", [((1, 1), 3), ((5, 40), 1), ((33, 6), 8), ((20, 20), 0)])
-def test_box_mean_kernel_matches_reference_at_any_size(rng, shape, radius):
+def test_numba_kernels_match_the_references_at_any_size(rng, shape, radius):
     a = rng.random(shape)
-    np.testing.assert_allclose(box_mean(a, radius, np), box_mean_reference(a, radius, np), atol=1e-12)
+    out = np.empty(shape)
+    _kernels.box_mean(a, radius, out, np.empty(shape))
+    np.testing.assert_allclose(out, box_mean_reference(a, radius, np), atol=1e-12)
+    src = rng.random((*shape, 2)) * 50
+    np.testing.assert_allclose(
+        guided_filter(a, src, radius, 1e-3), guided_filter_reference(a, src, radius, 1e-3, np), atol=1e-8
+    )
+    np.testing.assert_allclose(
+        guided_filter(a, src[..., 0], radius, 1e-3), guided_filter_reference(a, src[..., 0], radius, 1e-3, np),
+        atol=1e-8,
+    )
 
 
 def test_constant_chroma_stays_constant(photo):
