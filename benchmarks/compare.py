@@ -24,7 +24,7 @@ def main():
     args = parser.parse_args()
     train, test = holdout_split(find_images([args.data]))
     rows = compare(
-        train, test, default_methods(seed=args.seed, cnn_epochs=args.cnn_epochs),
+        train, test, default_methods(seed=args.seed, cnn_epochs=args.cnn_epochs, verbose=1),
         out_dir=RESULTS, verbose=True,
     )
     print(format_table(rows))

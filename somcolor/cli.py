@@ -169,7 +169,7 @@ def cmd_compare(args):
         raise ValueError(f"need at least {args.every} images to hold every {args.every}th out")
     print(f"comparing on {len(train)} training and {len(test)} held-out images ...", file=sys.stderr)
     rows = compare(
-        train, test, default_methods(seed=args.seed, cnn_epochs=args.cnn_epochs),
+        train, test, default_methods(seed=args.seed, cnn_epochs=args.cnn_epochs, verbose=1),
         out_dir=args.output, verbose=True,
     )
     print(format_table(rows))

@@ -31,25 +31,30 @@ COLUMNS = [
 ]
 
 
-def _cnn(loss, seed, epochs):
+def _cnn(loss, seed, epochs, verbose):
     from .cnn import CNNColorizer  # needs torch
 
-    params = {"loss": loss, "random_state": seed}
+    params = {"loss": loss, "random_state": seed, "verbose": verbose}
     if epochs is not None:
         params["epochs"] = epochs
     return CNNColorizer(**params)
 
 
-def default_methods(seed=0, cnn_epochs=None):
-    """Method name -> a function returning the unfitted estimator (ImportError if its extra is missing)."""
+def default_methods(seed=0, cnn_epochs=None, verbose=0):
+    """Method name -> a function returning the unfitted estimator (ImportError if its extra is missing).
+
+    `verbose` turns on the progress bars of the methods that have them.
+    """
     return {
         "gray (no chroma)": lambda: GrayColorizer(),
         "per-L mean chroma": lambda: LightnessLookup(),
         "MSE patch regressor": lambda: PatchRegressor(random_state=seed),
-        "somcolor, argmax (paper)": lambda: SOMColorizer(decode="argmax", rebalance=None, random_state=seed),
-        "somcolor, annealed + rebalanced (default)": lambda: SOMColorizer(random_state=seed),
-        "CNN, classification (Zhang-style)": lambda: _cnn("classification", seed, cnn_epochs),
-        "CNN, L1 regression": lambda: _cnn("l1", seed, cnn_epochs),
+        "somcolor, argmax (paper)": lambda: SOMColorizer(
+            decode="argmax", rebalance=None, random_state=seed, verbose=verbose
+        ),
+        "somcolor, annealed + rebalanced (default)": lambda: SOMColorizer(random_state=seed, verbose=verbose),
+        "CNN, classification (Zhang-style)": lambda: _cnn("classification", seed, cnn_epochs, verbose),
+        "CNN, L1 regression": lambda: _cnn("l1", seed, cnn_epochs, verbose),
     }
 
 
