@@ -27,7 +27,7 @@ from torch import nn
 from torch.nn import functional as F
 from tqdm.auto import tqdm
 
-from .estimator import check_image_list, rebalancing_weights
+from .estimator import check_image_list, read_rgb, rebalancing_weights
 from .images import as_image, image_name
 
 LOSSES = ("classification", "l1", "l2")
@@ -180,20 +180,13 @@ class CNNColorizer(BaseEstimator):
         check_scalar(self.temperature, "temperature", numbers.Real, min_val=0, max_val=1, include_boundaries="right")
         check_scalar(self.random_state, "random_state", numbers.Integral)
 
-    def _read(self, X, color):
-        labs = []
-        for i, image in enumerate(check_image_list(X)):
-            array = as_image(image, image_name(image, i))
-            if color and array.ndim != 3:
-                raise ValueError(f"{image_name(image, i)}: grayscale image, but color images are needed here")
-            labs.append(_lab_at(array, self.size))
-        return np.stack(labs).astype(np.float32)
-
     def fit(self, X, y=None):
         """Train on color images (paths or arrays of any sizes)."""
         self._check_params()
         torch.manual_seed(self.random_state)
-        lab = torch.from_numpy(self._read(X, color=True)).permute(0, 3, 1, 2)
+        images = check_image_list(X)
+        lab = np.stack([_lab_at(read_rgb(image, i), self.size) for i, image in enumerate(images)])
+        lab = torch.from_numpy(lab.astype(np.float32)).permute(0, 3, 1, 2)
         L, ab = lab[:, :1], F.avg_pool2d(lab[:, 1:], 2)  # targets at the output's S / 2
         if self.loss == "classification":
             bins = torch.floor(ab / AB_BIN).long()

@@ -93,12 +93,17 @@ def _read_checked(image, index, min_size):
     return name, array
 
 
-def read_luv(image, index, min_size=1):
-    """CIELUV of the `index`-th input, a color image at least `min_size` pixels on each side."""
+def read_rgb(image, index, min_size=1):
+    """RGB of the `index`-th input, a color image at least `min_size` pixels on each side."""
     name, array = _read_checked(image, index, min_size)
     if array.ndim != 3:
         raise ImageError(f"{name}: grayscale image, but color images are needed here")
-    return rgb_to_luv(array)
+    return array
+
+
+def read_luv(image, index, min_size=1):
+    """CIELUV of the `index`-th input, a color image at least `min_size` pixels on each side."""
+    return rgb_to_luv(read_rgb(image, index, min_size))
 
 
 def read_lightness(image, index, min_size=1):
