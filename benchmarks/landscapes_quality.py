@@ -18,7 +18,7 @@ from pathlib import Path
 import numpy as np
 
 from somcolor import SOMColorizer, holdout_split, metrics
-from somcolor.color import lightness
+from somcolor.color import grayscale
 from somcolor.images import find_images, read_image
 
 HERE = Path(__file__).resolve().parent
@@ -54,7 +54,7 @@ def main():
     paths = find_images([args.data])[: args.max_images]
     train, test = holdout_split(paths)
     originals = [read_image(p) for p in test]
-    grays = [lightness(o) / 100.0 for o in originals]
+    grays = [grayscale(o) for o in originals]
     defaults = SOMColorizer().get_params()
 
     rows = [

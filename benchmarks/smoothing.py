@@ -15,7 +15,7 @@ import numpy as np
 
 from _common import SHARED_DATA, best_time, print_table, write_json
 from somcolor import SOMColorizer, holdout_split, metrics
-from somcolor.color import lightness
+from somcolor.color import grayscale
 from somcolor.images import find_images, read_image
 
 SETTINGS = [(0, None), (2, 1e-3), (4, 1e-3), (8, 1e-3), (4, 1e-2), (4, 1e-4)]
@@ -27,7 +27,7 @@ def main():
     args = parser.parse_args()
     train, test = holdout_split(find_images([args.data]))
     originals = [read_image(p) for p in test]
-    grays = [lightness(o) / 100 for o in originals]
+    grays = [grayscale(o) for o in originals]
     model = SOMColorizer(random_state=0).fit(train)
     big = np.tile(grays[0], (2, 2))[:256, :256]
     rows = []

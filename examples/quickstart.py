@@ -6,7 +6,7 @@
 from pathlib import Path
 
 from somcolor import SOMColorizer, bundled_images, load_model, metrics, save_model
-from somcolor.color import lightness
+from somcolor.color import grayscale
 from somcolor.figures import image_grid
 from somcolor.images import read_image, write_png
 
@@ -16,7 +16,7 @@ save_model(model, out / "model.skops")
 model = load_model(out / "model.skops")  # the same model, read back without pickle
 
 originals = [read_image(p) for p in bundled_images("test")]
-grays = [lightness(image) / 100 for image in originals]  # L in [0, 1]: what a gray photo holds
+grays = [grayscale(image) for image in originals]  # the photos as gray ones
 results = model.predict(grays)
 
 print(f"PSNR {metrics.psnr(results, originals):.2f} dB, SSIM {metrics.ssim(results, originals):.3f}")

@@ -9,7 +9,7 @@ import numpy as np
 
 from . import metrics
 from .batch import colorize_files, output_paths
-from .color import lightness
+from .color import grayscale
 from .datasets import bundled_images, holdout_split
 from .estimator import DECODERS, DEVICES, SOMColorizer
 from .figures import image_grid
@@ -134,14 +134,14 @@ def cmd_demo(args):
     save_model(model.set_params(verbose=0), out / "model.skops")
 
     originals = [as_image(p, str(p)) for p in test]
-    grays = [lightness(o) / 100.0 for o in originals]
+    grays = [grayscale(o) for o in originals]
     start = time.perf_counter()
     results = model.predict(grays)
     predict_ms = (time.perf_counter() - start) * 1000 / len(test)
     for path, rgb in zip(test, results):
         write_png(out / "colorized" / f"{path.stem}.png", rgb)
     # The gray baseline keeps each original's L and sets U = V = 0.
-    baseline = [np.repeat(lightness(o)[..., None] / 100.0, 3, axis=2) for o in originals]
+    baseline = [np.repeat(g[..., None], 3, axis=2) for g in grays]
     rows = [[g, r, o] for g, r, o in zip(grays, results, originals)]
     write_png(out / "demo.png", image_grid(rows, ["gray input", "somcolor", "original"]))
 

@@ -40,6 +40,20 @@ def lightness(image):
     return out
 
 
+def grayscale(image):
+    """The gray photo of an image: intensities in [0, 1] whose lightness is the image's L.
+
+    This is what a colorizer is given to reconstruct a color photo; L / 100
+    is not, since sRGB gray levels are not proportional to L.
+
+    >>> rgb = np.array([[[0.8, 0.2, 0.1]]])
+    >>> bool(abs(lightness(grayscale(rgb)) - lightness(rgb)).max() < 1e-3)
+    True
+    """
+    L = lightness(image)
+    return luv_to_rgb_xp(L, np.zeros(L.shape + (2,)), np)[..., 0]
+
+
 def merge_luv(L, uv):
     """Join lightness (H, W) and chroma (H, W, 2) into an RGB image."""
     return luv_to_rgb(np.concatenate([L[..., np.newaxis], uv], axis=2))

@@ -13,7 +13,7 @@ import numpy as np
 
 from . import metrics
 from .baselines import GrayColorizer, LightnessLookup, PatchRegressor
-from .color import lightness
+from .color import grayscale
 from .estimator import SOMColorizer
 from .figures import image_grid
 from .images import as_image, image_name, write_png
@@ -59,7 +59,7 @@ def default_methods(seed=0, cnn_epochs=None, verbose=0):
 
 
 def compare(train, test, methods=None, out_dir=None, figure_rows=6, verbose=False):
-    """Train each method on `train`, colorize `test` from its lightness, measure.
+    """Train each method on `train`, colorize `test` from its gray version, measure.
 
     Parameters
     ----------
@@ -81,7 +81,7 @@ def compare(train, test, methods=None, out_dir=None, figure_rows=6, verbose=Fals
     """
     methods = default_methods() if methods is None else methods
     originals = [as_image(image, image_name(image, i)) for i, image in enumerate(test)]
-    grays = [lightness(o) / 100.0 for o in originals]
+    grays = [grayscale(o) for o in originals]
     # Figure rows spread evenly over the test set, which sorted names group by scene type.
     shown_index = np.unique(np.linspace(0, len(test) - 1, min(figure_rows, len(test))).round().astype(int))
     rows, shown = [], []

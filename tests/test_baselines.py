@@ -3,7 +3,7 @@ import pytest
 from sklearn.base import clone
 
 from somcolor.baselines import GrayColorizer, LightnessLookup, PatchRegressor
-from somcolor.color import lightness, rgb_to_luv
+from somcolor.color import grayscale, lightness, rgb_to_luv
 
 
 def test_gray_keeps_lightness_and_has_no_chroma(photo):
@@ -18,7 +18,7 @@ def test_lightness_lookup_learns_chroma_by_lightness(rule_photos, rule_test_phot
     # The rule's colors, less what the sRGB gamut clips: L in [75, 80) and [25, 30).
     assert model.table_[15, 0] > 30 and model.table_[15, 1] > 35
     assert model.table_[5, 0] < -5 and model.table_[5, 1] < -35
-    (result,) = model.predict([lightness(rule_test_photo) / 100])
+    (result,) = model.predict([grayscale(rule_test_photo)])
     uv = rgb_to_luv(result)[..., 1:]
     L = lightness(rule_test_photo)
     assert uv[L > 55, 1].mean() > 20 and uv[L < 45, 1].mean() < -20
