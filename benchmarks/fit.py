@@ -36,7 +36,7 @@ def main():
     _, total = timed(lambda: model.fit(paths))
     # The phases again, separately, with the functions fit uses.
     (features, chroma), sampling = timed(
-        lambda: sample_training_pixels(paths, model.patch_size, model.pixels_per_image, check_random_state(0))
+        lambda: sample_training_pixels(paths, model._context(), model.pixels_per_image, check_random_state(0))
     )
     _, som = timed(lambda: model.quantizer_.fit(chroma))
     labels = model.quantizer_.transform(chroma)

@@ -29,6 +29,7 @@ from sklearn.utils import check_random_state
 
 from _common import RESULTS, SHARED_DATA, write_json
 from somcolor import SOMColorizer, UVQuantizer, holdout_split
+from somcolor.context import Context
 from somcolor.estimator import sample_training_pixels
 from somcolor.images import find_images
 
@@ -48,7 +49,7 @@ def dataset_paths(name):
 
 
 def table1(train, pixels_per_image):
-    _, chroma = sample_training_pixels(train, 1, pixels_per_image, check_random_state(0))
+    _, chroma = sample_training_pixels(train, Context(1), pixels_per_image, check_random_state(0))
     rows = []
     for n in COLORS:
         start = time.perf_counter()

@@ -38,7 +38,7 @@ def main():
     try:
         import cupy
 
-        from somcolor.inference import patches_xp
+        from somcolor.patches import patches_xp
 
         gpu_padded = cupy.asarray(padded)
         gpu_out = cupy.empty(out.shape, cupy.float32)

@@ -87,6 +87,8 @@ def nearest_codeword(points, codebook, labels, sq_dist):
 
 # Activation codes of fused_colorize, in the order of INFERENCE_ACTIVATIONS.
 ACTIVATIONS = ("identity", "relu", "tanh", "logistic")
+# What fused_colorize writes.
+OUT_RGB, OUT_LUV, OUT_PROBA = 0, 1, 2
 _CHUNK = 256  # pixels of one image row processed together (fastest of 64, 128, 256 here)
 
 
@@ -286,12 +288,57 @@ def luv_to_rgb_image(luv, rgb_from_xyz, u0, v0, out):
                 out[i, j, ch] = rgb[ch, j]
 
 
+@njit(inline="always")
+def _softmax(logits, n, n_classes, scratch, out):
+    """out[j, q] = softmax over q of logits[q, j], for j < n; scratch[0:2] is work space."""
+    best, total = scratch[0], scratch[1]
+    for j in range(n):
+        best[j] = logits[0, j]
+        total[j] = 0.0
+    for q in range(1, n_classes):
+        for j in range(n):
+            best[j] = max(best[j], logits[q, j])
+    for q in range(n_classes):
+        for j in range(n):
+            e = _exp_nonpositive(logits[q, j] - best[j])
+            logits[q, j] = e
+            total[j] += e
+    for j in range(n):
+        for q in range(n_classes):
+            out[j, q] = logits[q, j] / total[j]
+
+
+@njit(inline="always")
+def _add_coarse(dst, n_out, coarse, y0s, fys, x0s, fxs, i, c0, n, line):
+    """dst[u, :n] += each scale's first-layer share, interpolated bilinearly at row i, columns c0 + j.
+
+    Rows are interpolated first over the coarse columns the chunk spans
+    (contiguous), then each pixel reads two neighbours of that line.
+    """
+    for s in range(coarse.shape[0]):
+        y0 = y0s[s, i]
+        fy = fys[s, i]
+        lo = x0s[s, c0]
+        hi = x0s[s, c0 + n - 1] + 1
+        for u in range(n_out):
+            top = coarse[s, u, y0]
+            bottom = coarse[s, u, y0 + 1]
+            for x in range(lo, hi + 1):
+                line[x - lo] = top[x] + fy * (bottom[x] - top[x])
+            row = dst[u]
+            for j in range(n):
+                x = x0s[s, c0 + j] - lo
+                left = line[x]
+                row[j] += left + fxs[s, c0 + j] * (line[x + 1] - left)
+
+
 @njit(parallel=True, fastmath=True, cache=True)
 def fused_colorize(
-    padded, patch_size, weights, biases, sizes, activation, binary,
-    codebook, use_argmax, inv_temperature, rgb_from_xyz, u0, v0, write_luv, out,
+    padded, patch_size, planes, coarse, coarse_y0, coarse_fy, coarse_x0, coarse_fx,
+    weights, biases, sizes, activation, binary,
+    codebook, use_argmax, inv_temperature, rgb_from_xyz, u0, v0, mode, out,
 ):
-    """Colorize L in one pass: patches, MLP, decoding and LUV -> RGB.
+    """Colorize L in one pass: features, MLP, decoding and LUV -> RGB.
 
     Works on chunks of one image row: the patch value at offset (a, b) of
     every pixel of row i is the contiguous slice padded[i + a, b : b + W], so
@@ -299,26 +346,34 @@ def fused_colorize(
     ever built. Layers run vectorized across the chunk's pixels.
 
     padded : (H + p - 1, W + p - 1) float32, L / 100 mirrored at the borders
+    planes : (F, H, W) float32, per-pixel context features read after the patch
+    coarse : (S, n_hidden, h, w) float32, per scale the first layer's share of
+        the multi-scale patch at each coarse pixel (see somcolor.context),
+        added bilinearly at coarse_y0/fy (S, H) and coarse_x0/fx (S, W)
     weights, biases : float32, every layer's (n_in, n_out) matrix and bias
-        vector flattened and concatenated
+        vector flattened and concatenated; the first layer's rows are the
+        patch's and the planes'
     sizes : int64 [n_in, hidden..., n_out]
     activation : index into ACTIVATIONS, for the hidden layers
     binary : one logistic output unit (two classes) instead of softmax
-    write_luv : store (L, U, V) rather than RGB, for chroma smoothing before conversion
-    out : (H, W, 3) float32 RGB (or CIELUV)
+    mode : what `out` receives: OUT_RGB, OUT_LUV (for chroma smoothing
+        before conversion) or OUT_PROBA (the class probabilities, undecoded)
+    out : (H, W, 3) float32 RGB or CIELUV, or (H, W, n_classes) probabilities
     """
     height, width = out.shape[0], out.shape[1]
     radius = patch_size // 2
     n_layers = sizes.shape[0] - 1
+    n_planes = planes.shape[0]
     widest = 0
     for s in sizes:
         widest = max(widest, s)
     n_classes = codebook.shape[0]
     for i in prange(height):
-        buf_a = np.empty((max(widest, patch_size * patch_size, 3), _CHUNK), np.float32)
+        buf_a = np.empty((max(widest, 3), _CHUNK), np.float32)
         buf_b = np.empty_like(buf_a)
         chroma = np.empty((4, _CHUNK), np.float32)
         lightness = np.empty(_CHUNK, np.float32)
+        line = np.empty(_CHUNK + 2, np.float32)
         for c0 in range(0, width, _CHUNK):
             n = min(_CHUNK, width - c0)
             k = 0
@@ -326,6 +381,8 @@ def fused_colorize(
                 for b in range(patch_size):
                     buf_a[k, :n] = padded[i + a, c0 + b : c0 + b + n]
                     k += 1
+            for f in range(n_planes):
+                buf_a[k + f, :n] = planes[f, i, c0 : c0 + n]
             src, dst = buf_a, buf_b
             w_off = 0
             b_off = 0
@@ -333,6 +390,8 @@ def fused_colorize(
                 n_in = sizes[layer]
                 n_out = sizes[layer + 1]
                 _dense_layer(src, n_in, dst, n_out, weights, w_off, biases, b_off, n)
+                if layer == 0:
+                    _add_coarse(dst, n_out, coarse, coarse_y0, coarse_fy, coarse_x0, coarse_fx, i, c0, n, line)
                 if layer < n_layers - 1:
                     for u in range(n_out):
                         _activate(dst[u], n, activation)
@@ -345,10 +404,13 @@ def fused_colorize(
                     dst[1, j] = src[0, j]
                     dst[0, j] = 0.0
                 src, dst = dst, src
+            if mode == OUT_PROBA:
+                _softmax(src, n, n_classes, chroma, out[i, c0 : c0 + n])
+                continue
             _decode(src, n, n_classes, codebook, use_argmax, inv_temperature, chroma)
             for j in range(n):
                 lightness[j] = padded[i + radius, c0 + j + radius] * np.float32(100.0)
-            if write_luv:
+            if mode == OUT_LUV:
                 for j in range(n):
                     out[i, c0 + j, 0] = lightness[j]
                     out[i, c0 + j, 1] = chroma[0, j]

@@ -15,6 +15,7 @@ from sklearn.utils import check_random_state, check_scalar
 from sklearn.utils.validation import check_is_fitted
 
 from .color import merge_luv
+from .context import Context
 from .estimator import check_image_list, read_lightness, read_luv, sample_training_pixels
 from .patches import check_patch_size, iter_patch_blocks
 
@@ -115,7 +116,7 @@ class PatchRegressor(BaseEstimator):
         check_scalar(self.pixels_per_image, "pixels_per_image", numbers.Integral, min_val=1)
         rng = check_random_state(self.random_state)
         features, chroma = sample_training_pixels(
-            check_image_list(X), self.patch_size, self.pixels_per_image, rng
+            check_image_list(X), Context(int(self.patch_size)), self.pixels_per_image, rng
         )
         # Chroma spans about +-100: scaled to unit size so that Adam's step
         # suits it as it suits the [0, 1] features.

@@ -11,6 +11,7 @@ from sklearn.utils.validation import check_is_fitted, check_memory
 from tqdm.auto import tqdm
 
 from .color import lightness, rgb_to_luv
+from .context import Context, context_at, image_context
 from .images import ImageError, as_image, image_name
 from .inference import colorize_fused, colorize_xp, cupy_module, decode_logits_xp, network_of, pack
 from .patches import Reservoir, check_patch_size, extract_patches, iter_patch_blocks, sample_pixels
@@ -111,15 +112,37 @@ def read_lightness(image, index, min_size=1):
     return lightness(_read_checked(image, index, min_size)[1])
 
 
-def sample_training_pixels(images, patch_size, pixels_per_image, random_state, first_index=0):
-    """Patch features and true (U, V) of pixels sampled from color images.
+def pixel_features(L, context, rows, cols):
+    """Features of the pixels (rows, cols) of lightness L: the patch, then the context.
+
+    Parameters
+    ----------
+    L : ndarray of shape (H, W)
+        Lightness in [0, 100].
+    context : somcolor.context.Context
+        Patch size and context features.
+    rows, cols : ndarray of int
+
+    Returns
+    -------
+    features : ndarray of shape (n_pixels, p * p + context.n_features), dtype float32
+    """
+    patches = extract_patches(L, context.patch_size, rows, cols)
+    if not context:
+        return patches
+    return np.concatenate([patches, context_at(image_context(L, context), rows, cols)], axis=1)
+
+
+def sample_training_pixels(images, context, pixels_per_image, random_state, first_index=0):
+    """Features and true (U, V) of pixels sampled from color images.
 
     Parameters
     ----------
     images : iterable of images
         Color images (arrays or paths); read one at a time, so memory holds
         only the samples.
-    patch_size : int
+    context : somcolor.context.Context
+        Patch size and context features (see :func:`pixel_features`).
     pixels_per_image : int
     random_state : numpy.random.RandomState
     first_index : int
@@ -127,28 +150,44 @@ def sample_training_pixels(images, patch_size, pixels_per_image, random_state, f
 
     Returns
     -------
-    features : ndarray of shape (n_samples, patch_size ** 2), dtype float32
+    features : ndarray of shape (n_samples, n_features), dtype float32
     chroma : ndarray of shape (n_samples, 2)
     """
     features, chroma = [], []
     for index, image in enumerate(images, start=first_index):
-        luv = read_luv(image, index, patch_size)
+        luv = read_luv(image, index, context.patch_size)
         rows, cols = sample_pixels(luv.shape[:2], pixels_per_image, random_state)
-        features.append(extract_patches(luv[..., 0], patch_size, rows, cols))
+        features.append(pixel_features(luv[..., 0], context, rows, cols))
         chroma.append(luv[rows, cols, 1:])
     return np.concatenate(features), np.concatenate(chroma)
 
 
-def _sample_and_draw_seed(images, patch_size, pixels_per_image, random_state, verbose):
+def _sample_and_draw_seed(images, context, pixels_per_image, random_state, verbose):
     # One cacheable step: the samples, and the MLP's seed drawn after them,
     # so that fit draws the same random numbers with and without a cache.
     progress = tqdm(images, desc="sampling pixels", unit="img", disable=not verbose, leave=False)
-    features, chroma = sample_training_pixels(progress, patch_size, pixels_per_image, random_state)
+    features, chroma = sample_training_pixels(progress, context, pixels_per_image, random_state)
     return features, chroma, random_state.randint(np.iinfo(np.int32).max)
 
 
 def _fit_quantizer(quantizer, chroma):
     return quantizer.fit(chroma)
+
+
+def _int_tuple(value, name, min_val):
+    """`value` (an int or a sequence of ints) as a tuple of ints >= min_val, or a ValueError naming `name`."""
+    values = (value,) if isinstance(value, numbers.Integral) else value
+    try:
+        values = tuple(values)
+    except TypeError:
+        values = (None,)
+    if not all(
+        isinstance(v, numbers.Integral) and not isinstance(v, bool) and v >= min_val for v in values
+    ):
+        raise ValueError(
+            f"{name} must be an integer >= {min_val} or a tuple of them, got {value!r}"
+        )
+    return tuple(int(v) for v in values)
 
 
 def check_image_list(X):
@@ -196,6 +235,18 @@ class SOMColorizer(BaseEstimator):
         Odd side length of the square patch of L around each pixel.
     n_colors : int, default=9
         Number of color classes (SOM nodes), e.g. 9, 25, 100 or 400.
+    scales : tuple of int, default=()
+        Context: for each factor s, the patch of L downscaled by s (means of
+        s x s blocks), interpolated at the pixel; e.g. (2, 4, 8) lets a 5 x 5
+        patch see 40 x 40 pixels. See :mod:`somcolor.context`.
+    position : bool, default=False
+        Context: the pixel's normalized row and column.
+    local_radii : tuple of int, default=()
+        Context: for each radius r, the mean and standard deviation of L
+        over the (2r + 1) x (2r + 1) window.
+    global_features : bool, default=False
+        Context: a 16-bin histogram of the photo's L, its mean and standard
+        deviation, given to every pixel.
     hidden_layer_sizes : tuple of int, default=(50, 50)
         Sizes of the MLP's hidden layers.
     pixels_per_image : int, default=2500
@@ -284,6 +335,10 @@ class SOMColorizer(BaseEstimator):
         self,
         patch_size=5,
         n_colors=9,
+        scales=(),
+        position=False,
+        local_radii=(),
+        global_features=False,
         hidden_layer_sizes=(50, 50),
         pixels_per_image=2500,
         decode="annealed_mean",
@@ -307,6 +362,10 @@ class SOMColorizer(BaseEstimator):
     ):
         self.patch_size = patch_size
         self.n_colors = n_colors
+        self.scales = scales
+        self.position = position
+        self.local_radii = local_radii
+        self.global_features = global_features
         self.hidden_layer_sizes = hidden_layer_sizes
         self.pixels_per_image = pixels_per_image
         self.decode = decode
@@ -344,8 +403,22 @@ class SOMColorizer(BaseEstimator):
         check_scalar(self.smooth_radius, "smooth_radius", numbers.Integral, min_val=0)
         check_scalar(self.smooth_eps, "smooth_eps", numbers.Real, min_val=0, include_boundaries="neither")
 
-    def _check_params(self):
+    def _context(self):
+        """The validated :class:`~somcolor.context.Context` of the parameters."""
         check_patch_size(self.patch_size)
+        for name in ("position", "global_features"):
+            if not isinstance(getattr(self, name), (bool, np.bool_)):
+                raise ValueError(f"{name} must be True or False, got {getattr(self, name)!r}")
+        return Context(
+            patch_size=int(self.patch_size),
+            scales=_int_tuple(self.scales, "scales", 2),
+            position=bool(self.position),
+            local_radii=_int_tuple(self.local_radii, "local_radii", 1),
+            global_features=bool(self.global_features),
+        )
+
+    def _check_params(self):
+        self._context()
         for name in ("pixels_per_image", "batch_size", "max_iter", "n_iter_no_change"):
             check_scalar(getattr(self, name), name, numbers.Integral, min_val=1)
         check_scalar(
@@ -356,22 +429,11 @@ class SOMColorizer(BaseEstimator):
             check_scalar(getattr(self, name), name, numbers.Real, min_val=0)
         if self.rebalance is not None:
             check_scalar(self.rebalance, "rebalance", numbers.Real, min_val=0, max_val=1)
-        sizes = self.hidden_layer_sizes
-        sizes = (sizes,) if isinstance(sizes, numbers.Integral) else sizes
-        try:
-            sizes = tuple(sizes)
-        except TypeError:
-            sizes = (None,)
-        if not sizes or not all(
-            isinstance(s, numbers.Integral) and not isinstance(s, bool) and s >= 1
-            for s in sizes
-        ):
-            raise ValueError(
-                "hidden_layer_sizes must be a positive integer or a non-empty tuple of "
-                f"positive integers, got {self.hidden_layer_sizes!r}"
-            )
+        sizes = _int_tuple(self.hidden_layer_sizes, "hidden_layer_sizes", 1)
+        if not sizes:
+            raise ValueError("hidden_layer_sizes must not be empty")
         self._check_predict_params()
-        return tuple(int(s) for s in sizes)
+        return sizes
 
     def _load(self, image, index, color):
         return (read_luv if color else read_lightness)(image, index, self.patch_size)
@@ -402,7 +464,7 @@ class SOMColorizer(BaseEstimator):
         quantizer = self._new_quantizer(rng)
         memory = check_memory(self.memory)
         features, chroma, mlp_seed = memory.cache(_sample_and_draw_seed, ignore=["verbose"])(
-            images, self.patch_size, self.pixels_per_image, rng, self.verbose
+            images, self._context(), self.pixels_per_image, rng, self.verbose
         )
         self.quantizer_ = memory.cache(_fit_quantizer)(quantizer, chroma)
         labels = self.quantizer_.transform(chroma)
@@ -448,7 +510,7 @@ class SOMColorizer(BaseEstimator):
             for start in range(0, len(images), chunk_images):
                 parts = [
                     sample_training_pixels(
-                        [image], self.patch_size, self.pixels_per_image,
+                        [image], self._context(), self.pixels_per_image,
                         np.random.RandomState((sample_seed + i) % np.iinfo(np.int32).max), first_index=i,
                     )
                     for i, image in enumerate(images[start : start + chunk_images], start=start)
@@ -535,8 +597,14 @@ class SOMColorizer(BaseEstimator):
             yield self._load(image, index, color=False)
 
     def _proba_from_lightness(self, L):
+        context = self._context()
+        image = image_context(L, context) if context else None
         proba = np.empty((L.size, self.n_colors), dtype=np.float32)
         for start, stop, features in iter_patch_blocks(L, self.patch_size):
+            if image is not None:
+                pixels = np.arange(start, stop)
+                rows, cols = np.divmod(pixels, L.shape[1])
+                features = np.concatenate([features, context_at(image, rows, cols)], axis=1)
             proba[start:stop] = self.mlp_.predict_proba(features)
         return proba
 
@@ -584,10 +652,10 @@ class SOMColorizer(BaseEstimator):
         """A function from L (H, W) to RGB (H, W, 3) for this model and device."""
         check_is_fitted(self)
         network = network_of(self.mlp_)
-        settings = (self.patch_size, self.quantizer_.codebook_, self.decode, self.temperature)
+        settings = (self._context(), self.quantizer_.codebook_, self.decode, self.temperature)
         smoothing = {"smooth_radius": self.smooth_radius, "smooth_eps": self.smooth_eps}
         if self.device == "cpu":
-            packed = pack(network)
+            packed = pack(network, settings[0])
             return lambda L: colorize_fused(L, packed, *settings, **smoothing)
         cupy = cupy_module()
         return lambda L: cupy.asnumpy(colorize_xp(L, network, *settings, xp=cupy, **smoothing))

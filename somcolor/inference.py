@@ -16,6 +16,8 @@ import numpy as np
 
 from . import _kernels
 from .color import RGB_FROM_XYZ, U0, V0, luv_to_rgb_xp
+from .context import context_at, image_context
+from .patches import patches_xp
 from .smoothing import guided_filter
 
 
@@ -54,19 +56,6 @@ def cupy_module():
     return cupy
 
 
-def patches_xp(padded, patch_size, xp):
-    """All patches of a mirrored, scaled L block as (pixels, p * p), with array module xp.
-
-    Stacks p * p shifted views, which both numpy and cupy do in one fused copy.
-    """
-    height = padded.shape[0] - patch_size + 1
-    width = padded.shape[1] - patch_size + 1
-    shifted = [
-        padded[a : a + height, b : b + width] for a in range(patch_size) for b in range(patch_size)
-    ]
-    return xp.stack(shifted, axis=-1).reshape(height * width, patch_size * patch_size)
-
-
 def logits_xp(features, network, xp):
     """The MLP's output-layer values before softmax, shape (pixels, n_classes)."""
     h = features
@@ -100,24 +89,32 @@ def decode_logits_xp(logits, codebook, decode, temperature, xp):
 
 
 def colorize_xp(
-    L, network, patch_size, codebook, decode, temperature, xp, smooth_radius=0, smooth_eps=1e-3,
+    L, network, context, codebook, decode, temperature, xp, smooth_radius=0, smooth_eps=1e-3,
     block_pixels=1 << 18,
 ):
     """Colorize lightness L (H, W) with array module xp; returns float32 RGB (H, W, 3).
 
-    Patches, MLP and decoding work on blocks of whole rows so that memory is
-    bounded by the block; the chroma of the whole image is then smoothed
-    (when `smooth_radius` > 0, see :func:`somcolor.smoothing.guided_filter`)
-    and joined with L.
+    `context` is the model's :class:`~somcolor.context.Context` (patch size
+    and context features). Features, MLP and decoding work on blocks of
+    whole rows so that memory is bounded by the block; the chroma of the
+    whole image is then smoothed (when `smooth_radius` > 0, see
+    :func:`somcolor.smoothing.guided_filter`) and joined with L.
     """
     L = xp.asarray(L, dtype=xp.float32)
     height, width = L.shape
-    padded = xp.pad(L / 100, patch_size // 2, mode="reflect")
+    p = context.patch_size
+    padded = xp.pad(L / 100, p // 2, mode="reflect")
+    image = image_context(L, context, xp) if context else None
     uv = xp.empty((height, width, 2), dtype=xp.float32)
     rows = max(1, block_pixels // width)
     for r0 in range(0, height, rows):
         r1 = min(height, r0 + rows)
-        features = patches_xp(padded[r0 : r1 + patch_size - 1], patch_size, xp)
+        features = patches_xp(padded[r0 : r1 + p - 1], p, xp)
+        if image is not None:
+            pixels = xp.arange(r0 * width, r1 * width)
+            features = xp.concatenate(
+                [features, context_at(image, pixels // width, pixels % width, xp)], axis=1
+            )
         logits = logits_xp(features, network, xp)
         uv[r0:r1] = decode_logits_xp(logits, codebook, decode, temperature, xp).reshape(r1 - r0, width, 2)
     if smooth_radius:
@@ -129,56 +126,141 @@ def colorize_xp(
 
 
 class FusedNetwork(NamedTuple):
-    """A Network packed for :func:`somcolor._kernels.fused_colorize`."""
+    """A Network packed for :func:`somcolor._kernels.fused_colorize`.
+
+    The kernel reads the patch and the context planes (position, local
+    statistics) per pixel; its first layer holds their weight rows only.
+    The multi-scale patches and the global descriptor enter the first layer
+    linearly, through `scale_weights` and `global_weights`, and are added per
+    coarse pixel and per image (:func:`colorize_fused`).
+    """
 
     weights: np.ndarray
     biases: np.ndarray
     sizes: np.ndarray
     activation: int
     binary: bool
+    scale_weights: tuple  # per scale: (p^2, n_hidden) first-layer rows
+    global_weights: np.ndarray  # (N_GLOBAL, n_hidden) or (0, n_hidden)
 
 
-def pack(network):
-    """Flatten a :class:`Network` into the kernel's arrays."""
-    sizes = [network.weights[0].shape[0]] + [w.shape[1] for w in network.weights]
+def pack(network, context):
+    """Flatten a :class:`Network` into the kernel's arrays, splitting the first layer by feature kind."""
+    first = network.weights[0]
+    p2 = context.patch_size**2
+    per_pixel = p2 + context.n_planes
+    if first.shape[0] != context.n_features + p2:
+        raise ValueError(
+            f"the network takes {first.shape[0]} features, but the context gives {context.n_features + p2}"
+        )
+    stop = per_pixel + p2 * len(context.scales)
+    layers = [first[:per_pixel]] + list(network.weights[1:])
+    sizes = [per_pixel] + [w.shape[1] for w in network.weights]
     return FusedNetwork(
-        weights=np.concatenate([w.ravel() for w in network.weights]),
+        weights=np.concatenate([w.ravel() for w in layers]),
         biases=np.concatenate(network.biases),
         sizes=np.array(sizes, dtype=np.int64),
         activation=_kernels.ACTIVATIONS.index(network.activation),
         binary=network.binary,
+        scale_weights=tuple(first[start : start + p2] for start in range(per_pixel, stop, p2)),
+        global_weights=np.ascontiguousarray(first[stop:]),
     )
 
 
-def colorize_fused(L, packed, patch_size, codebook, decode, temperature, smooth_radius=0, smooth_eps=1e-3):
-    """Colorize lightness L (H, W) in one numba pass; returns float32 RGB (H, W, 3).
+def _coarse_inputs(image, packed):
+    """The first layer's share of each multi-scale patch, per coarse pixel, and where pixels fall.
 
-    With `smooth_radius` > 0 the pass stops at CIELUV, the chroma is smoothed
-    by the guided filter (in float64, numpy) and a second kernel converts to RGB.
+    Returns (S, n_hidden, h, w) float32 maps (zero-padded to the finest
+    scale's grid), and the (S, H) / (S, W) coarse indices and weights.
     """
-    radius = patch_size // 2
+    n_hidden = packed.sizes[1]
+    height, width = image.planes.shape[1:]
+    if not image.coarse:
+        return (
+            np.zeros((0, n_hidden, 1, 1), np.float32),
+            np.zeros((0, height), np.int64), np.zeros((0, height), np.float32),
+            np.zeros((0, width), np.int64), np.zeros((0, width), np.float32),
+        )
+    h = max(c.shape[0] for c in image.coarse)
+    w = max(c.shape[1] for c in image.coarse)
+    # Coarser grids fill a corner of the finest one's shape; the rest is never read.
+    maps = np.empty((len(image.coarse), n_hidden, h, w), np.float32)
+    for s, (coarse, weights) in enumerate(zip(image.coarse, packed.scale_weights)):
+        share = np.dot(weights.T, coarse.reshape(-1, coarse.shape[2]).T)
+        maps[s, :, : coarse.shape[0], : coarse.shape[1]] = share.reshape(n_hidden, *coarse.shape[:2])
+    rows, cols = zip(*image.rows), zip(*image.cols)
+    return (maps, *(np.stack(a) for a in rows), *(np.stack(a) for a in cols))
+
+
+def _run_fused(L, packed, context, codebook, decode, temperature, mode, channels):
+    radius = context.patch_size // 2
     padded = np.pad(np.asarray(L, dtype=np.float32) / np.float32(100), radius, mode="reflect")
-    out = np.empty((*L.shape, 3), dtype=np.float32)
-    constants = (RGB_FROM_XYZ.astype(np.float32), np.float32(U0), np.float32(V0))
+    image = image_context(L, context)
+    biases = packed.biases
+    if image.descriptor.size:
+        biases = biases.copy()
+        biases[: packed.sizes[1]] += image.descriptor.astype(np.float32) @ packed.global_weights
+    out = np.empty((*L.shape, channels), dtype=np.float32)
     _kernels.fused_colorize(
         padded,
-        patch_size,
+        context.patch_size,
+        image.planes,
+        *_coarse_inputs(image, packed),
         packed.weights,
-        packed.biases,
+        biases,
         packed.sizes,
         packed.activation,
         packed.binary,
         np.ascontiguousarray(codebook, dtype=np.float32),
         decode == "argmax",
         np.float32(1.0 / temperature),
-        *constants,
-        bool(smooth_radius),
+        *_LUV_CONSTANTS,
+        mode,
         out,
     )
+    return out
+
+
+_LUV_CONSTANTS = (RGB_FROM_XYZ.astype(np.float32), np.float32(U0), np.float32(V0))
+
+
+def colorize_fused(
+    L, packed, context, codebook, decode, temperature, smooth_radius=0, smooth_eps=1e-3
+):
+    """Colorize lightness L (H, W) in one numba pass; returns float32 RGB (H, W, 3).
+
+    With `smooth_radius` > 0 the pass stops at CIELUV, the chroma is smoothed
+    by the guided filter and a second kernel converts to RGB.
+    """
+    mode = _kernels.OUT_LUV if smooth_radius else _kernels.OUT_RGB
+    out = _run_fused(L, packed, context, codebook, decode, temperature, mode, 3)
     if not smooth_radius:
         return out
-    guide = out[..., 0].astype(np.float64) / 100
-    out[..., 1:] = guided_filter(guide, out[..., 1:].astype(np.float64), smooth_radius, smooth_eps, np)
-    rgb = np.empty_like(out)
-    _kernels.luv_to_rgb_image(out, *constants, rgb)
+    return _smooth_and_convert(out, smooth_radius, smooth_eps)
+
+
+def _smooth_and_convert(luv, smooth_radius, smooth_eps):
+    """RGB from CIELUV (H, W, 3) float32, the chroma first smoothed guided by L (when the radius is > 0)."""
+    if smooth_radius:
+        guide = luv[..., 0].astype(np.float64) / 100
+        luv[..., 1:] = guided_filter(guide, luv[..., 1:].astype(np.float64), smooth_radius, smooth_eps, np)
+    rgb = np.empty_like(luv)
+    _kernels.luv_to_rgb_image(luv, *_LUV_CONSTANTS, rgb)
     return rgb
+
+
+def probabilities_fused(L, packed, context, n_classes):
+    """Class probabilities of every pixel of L (H, W) in one numba pass, float32 (H, W, n_classes).
+
+    What :meth:`SOMColorizer.predict_proba` computes, within 1e-4, without
+    the patch matrix.
+    """
+    return _run_fused(L, packed, context, np.zeros((n_classes, 2)), "annealed_mean", 1.0, _kernels.OUT_PROBA, n_classes)
+
+
+def colorize_probabilities(L, proba, codebook, decode, temperature, smooth_radius=0, smooth_eps=1e-3):
+    """RGB (H, W, 3) float32 from lightness L and class probabilities (H, W, Q): decode, smooth, convert."""
+    logits = np.log(np.maximum(proba.reshape(-1, proba.shape[-1]), 1e-12, dtype=np.float32))
+    uv = decode_logits_xp(logits, codebook, decode, temperature, np)
+    luv = np.concatenate([np.asarray(L, np.float32)[..., None], uv.reshape(*L.shape, 2)], axis=2)
+    return _smooth_and_convert(luv.astype(np.float32), smooth_radius, smooth_eps)

@@ -78,6 +78,19 @@ def extract_patches_reference(L, patch_size, rows=None, cols=None):
     return windows[rows, cols].reshape(-1, patch_size * patch_size)
 
 
+def patches_xp(padded, patch_size, xp):
+    """All patches of a mirrored, scaled L block as (pixels, p * p), with array module xp.
+
+    Stacks p * p shifted views, which both numpy and cupy do in one fused copy.
+    """
+    height = padded.shape[0] - patch_size + 1
+    width = padded.shape[1] - patch_size + 1
+    shifted = [
+        padded[a : a + height, b : b + width] for a in range(patch_size) for b in range(patch_size)
+    ]
+    return xp.stack(shifted, axis=-1).reshape(height * width, patch_size * patch_size)
+
+
 def sample_pixels(shape, n_pixels, random_state):
     """Draw `n_pixels` distinct pixel coordinates uniformly (all if fewer exist).
 

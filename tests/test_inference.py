@@ -7,6 +7,7 @@ import pytest
 
 from somcolor import SOMColorizer
 from somcolor.color import lightness, merge_luv
+from somcolor.context import Context
 from somcolor.estimator import decode_chroma
 from somcolor.inference import (
     colorize_fused,
@@ -14,9 +15,8 @@ from somcolor.inference import (
     logits_xp,
     network_of,
     pack,
-    patches_xp,
 )
-from somcolor.patches import extract_patches_reference, pad_lightness
+from somcolor.patches import extract_patches_reference, pad_lightness, patches_xp
 
 
 def reference_rgb(model, gray):
@@ -46,7 +46,7 @@ def test_numpy_array_module_path_matches_the_reference(fitted, grays):
     network = network_of(fitted.mlp_)
     for gray in grays:
         rgb = colorize_xp(
-            lightness(gray), network, fitted.patch_size, fitted.quantizer_.codebook_,
+            lightness(gray), network, Context(5), fitted.quantizer_.codebook_,
             fitted.decode, fitted.temperature, np, block_pixels=1000,
         )
         np.testing.assert_allclose(rgb, reference_rgb(fitted, gray), atol=1e-4)
@@ -84,8 +84,8 @@ def test_fused_kernel_handles_any_network_shape(train_paths, grays, params):
 def test_fused_kernel_activations(fitted, grays, activation):
     network = network_of(fitted.mlp_)._replace(activation=activation)
     L = lightness(grays[0])
-    args = (L, 5, fitted.quantizer_.codebook_, "annealed_mean", 0.38)
-    fused = colorize_fused(args[0], pack(network), *args[1:])
+    args = (L, Context(5), fitted.quantizer_.codebook_, "annealed_mean", 0.38)
+    fused = colorize_fused(args[0], pack(network, Context(5)), *args[1:])
     by_xp = colorize_xp(args[0], network, *args[1:], np)
     np.testing.assert_allclose(fused, by_xp, atol=1e-4)
 
@@ -123,3 +123,17 @@ def test_black_and_extreme_inputs_stay_finite(fitted):
         assert np.all(np.isfinite(rgb))
         np.testing.assert_allclose(rgb[0, 0], 0.0, atol=1e-6)
         assert rgb[7, 7].max() == pytest.approx(1.0, abs=1e-3)
+
+
+def test_fused_probabilities_match_predict_proba_and_decode_to_predict(fitted, grays):
+    from somcolor.inference import colorize_probabilities, probabilities_fused
+
+    context = fitted._context()
+    gray = grays[1]
+    L = lightness(gray)
+    proba = probabilities_fused(L, pack(network_of(fitted.mlp_), context), context, fitted.n_colors)
+    (expected,) = fitted.predict_proba([gray])
+    assert proba.shape == expected.shape and proba.dtype == np.float32
+    np.testing.assert_allclose(proba, expected, atol=1e-4)
+    rgb = colorize_probabilities(L, proba, fitted.quantizer_.codebook_, fitted.decode, fitted.temperature)
+    np.testing.assert_allclose(rgb, fitted.predict([gray])[0], atol=1e-3)

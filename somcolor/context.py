@@ -1,0 +1,196 @@
+"""Context features: what a pixel's p x p patch of L cannot see.
+
+A small patch cannot tell sky from water or snow from cloud. These features,
+appended to the patch (:mod:`somcolor.patches`), give each pixel a view of
+its surroundings and of the whole photo. In feature order:
+
+- **position** (2): ``(row + 0.5) / H`` and ``(column + 0.5) / W``;
+- **local statistics** (2 per radius r): mean and standard deviation of
+  L / 100 over the (2r + 1)^2 window, clipped at the borders, from integral
+  images (cumulative sums);
+- **multi-scale patches** (p^2 per factor s): the p x p patch of L / 100
+  downscaled by s (means of s x s blocks), bilinearly interpolated at the
+  pixel, so a 5 x 5 patch at s = 8 spans 40 x 40 pixels;
+- **global descriptor** (18): a 16-bin histogram of L / 100 over the photo,
+  its mean and standard deviation (the "global features" of Iizuka et al.
+  2016), the same for every pixel.
+
+The multi-scale and global features enter the MLP linearly, which is what
+makes them cheap to colorize with: the first layer's share of a multi-scale
+patch is computed once per coarse pixel and interpolated, and the global
+descriptor's share is a per-image bias (:mod:`somcolor.inference`).
+Every function takes an array module ``xp`` (numpy or cupy).
+"""
+
+from typing import NamedTuple
+
+import numpy as np
+
+from . import _kernels
+from .patches import patches_xp
+from .smoothing import box_mean_reference
+
+HISTOGRAM_BINS = 16
+N_GLOBAL = HISTOGRAM_BINS + 2
+
+
+class Context(NamedTuple):
+    """Which context features accompany the patch (see the module docstring)."""
+
+    patch_size: int
+    scales: tuple = ()
+    position: bool = False
+    local_radii: tuple = ()
+    global_features: bool = False
+
+    @property
+    def n_planes(self):
+        """Features that are full-resolution planes: position and local statistics."""
+        return 2 * int(self.position) + 2 * len(self.local_radii)
+
+    @property
+    def n_features(self):
+        """Context features per pixel, the patch excluded."""
+        p2 = self.patch_size**2
+        return self.n_planes + p2 * len(self.scales) + N_GLOBAL * int(self.global_features)
+
+    def __bool__(self):
+        return self.n_features > 0
+
+
+class ImageContext(NamedTuple):
+    """The per-image arrays that context features are read from."""
+
+    planes: object  # (n_planes, H, W) float32
+    coarse: tuple  # per scale: (h + 1, w + 1, p^2) patches of the downscaled L, edge row/column repeated
+    rows: tuple  # per scale: (first coarse row, weight of the next) for each image row
+    cols: tuple  # the same for each image column
+    descriptor: object  # (N_GLOBAL,) or (0,)
+
+
+def downscale(L, factor, xp=np):
+    """Means of `factor` x `factor` blocks of L; blocks cut by the border average the pixels they hold.
+
+    >>> downscale(np.arange(15.0).reshape(3, 5), 2)
+    array([[ 3. ,  5. ,  6.5],
+           [10.5, 12.5, 14. ]])
+    """
+    height, width = L.shape
+    h, w = -(-height // factor), -(-width // factor)
+    pad = ((0, h * factor - height), (0, w * factor - width))
+
+    def block_sums(a):
+        return xp.pad(a, pad).reshape(h, factor, w, factor).sum(axis=(1, 3))
+
+    return block_sums(L) / block_sums(xp.ones_like(L))
+
+
+def coarse_coordinates(n, factor, xp=np):
+    """Where each of `n` pixels falls on the grid downscaled by `factor`, for bilinear interpolation.
+
+    Pixel centres map to ``(i + 0.5) / factor - 0.5``, clipped to the coarse
+    grid. Returns the coarse index ``i0`` (int64) and the weight ``f``
+    (float32, in [0, 1)) of index ``i0 + 1``, which always exists once the
+    grid has its edge repeated once.
+
+    >>> i0, f = coarse_coordinates(4, 2)
+    >>> i0.tolist(), f.tolist()
+    ([0, 0, 0, 1], [0.0, 0.25, 0.75, 0.0])
+    """
+    m = -(-n // factor)
+    x = xp.clip((xp.arange(n) + 0.5) / factor - 0.5, 0, m - 1)
+    i0 = xp.floor(x).astype(xp.int64)
+    return i0, (x - i0).astype(xp.float32)
+
+
+def coarse_patches(L, patch_size, factor, xp=np):
+    """p x p patches of L / 100 downscaled by `factor`, shape (h + 1, w + 1, p^2), float32.
+
+    Borders are mirrored as for the full-resolution patch; one more row and
+    column repeat the last, so that bilinear interpolation never reads past
+    the grid.
+    """
+    small = downscale(xp.asarray(L, dtype=xp.float64) / 100, factor, xp).astype(xp.float32)
+    r = patch_size // 2
+    # "reflect" needs at least two pixels per axis; a 1-pixel grid is constant anyway.
+    mode = "reflect" if min(small.shape) > 1 else "edge"
+    padded = xp.pad(small, r, mode=mode)
+    patches = patches_xp(padded, patch_size, xp).reshape(*small.shape, patch_size**2)
+    return xp.pad(patches, ((0, 1), (0, 1), (0, 0)), mode="edge")
+
+
+def local_statistics(L, radius, xp=np):
+    """Mean and standard deviation of L / 100 over the (2r+1)^2 window around each pixel, (2, H, W).
+
+    Windows are clipped at the borders. Window sums come from integral
+    images (cumulative sums, :func:`somcolor.smoothing.box_mean_reference`)
+    or, for numpy, from the running sums of a numba kernel: either way the
+    cost does not depend on the radius.
+    """
+    scaled = xp.asarray(L, dtype=xp.float64) / 100
+    if xp is np:
+        mean, mean_sq = np.empty_like(scaled), np.empty_like(scaled)
+        scratch = np.empty_like(scaled)
+        _kernels.box_mean(scaled, radius, mean, scratch)
+        _kernels.box_mean(scaled * scaled, radius, mean_sq, scratch)
+    else:
+        mean = box_mean_reference(scaled, radius, xp)
+        mean_sq = box_mean_reference(scaled * scaled, radius, xp)
+    return xp.stack([mean, xp.sqrt(xp.maximum(mean_sq - mean * mean, 0))])
+
+
+def global_descriptor(L, xp=np):
+    """16-bin histogram of L / 100 (fractions of the pixels), its mean and standard deviation.
+
+    >>> global_descriptor(np.full((4, 4), 50.0))[[8, 16, 17]]
+    array([1. , 0.5, 0. ])
+    """
+    scaled = xp.asarray(L, dtype=xp.float64).ravel() / 100
+    bins = xp.clip((scaled * HISTOGRAM_BINS).astype(xp.int64), 0, HISTOGRAM_BINS - 1)
+    histogram = xp.bincount(bins, minlength=HISTOGRAM_BINS) / scaled.size
+    return xp.concatenate([histogram, xp.stack([scaled.mean(), scaled.std()])])
+
+
+def image_context(L, context, xp=np):
+    """Compute once per image what :func:`context_at` reads. L is (H, W) in [0, 100]."""
+    height, width = L.shape
+    planes = []
+    if context.position:
+        rows = (xp.arange(height, dtype=xp.float32) + 0.5) / height
+        cols = (xp.arange(width, dtype=xp.float32) + 0.5) / width
+        planes += [xp.broadcast_to(rows[:, None], L.shape), xp.broadcast_to(cols[None, :], L.shape)]
+    for radius in context.local_radii:
+        planes += list(local_statistics(L, radius, xp))
+    planes = (
+        xp.stack(planes).astype(xp.float32) if planes else xp.zeros((0, height, width), xp.float32)
+    )
+    scales = context.scales
+    return ImageContext(
+        planes=planes,
+        coarse=tuple(coarse_patches(L, context.patch_size, s, xp) for s in scales),
+        rows=tuple(coarse_coordinates(height, s, xp) for s in scales),
+        cols=tuple(coarse_coordinates(width, s, xp) for s in scales),
+        descriptor=global_descriptor(L, xp) if context.global_features else xp.zeros(0),
+    )
+
+
+def interpolate(grid, rows, cols, xp=np):
+    """Bilinear values of `grid` (h + 1, w + 1, ...) at the coarse coordinates (i0, f) of rows and cols."""
+    (y0, fy), (x0, fx) = rows, cols
+    fy, fx = fy[:, None], fx[:, None]
+    top = grid[y0, x0] * (1 - fx) + grid[y0, x0 + 1] * fx
+    bottom = grid[y0 + 1, x0] * (1 - fx) + grid[y0 + 1, x0 + 1] * fx
+    return top * (1 - fy) + bottom * fy
+
+
+def context_at(image, rows, cols, xp=np):
+    """Context features of the pixels (rows, cols) of one image, shape (n, n_features), float32.
+
+    `image` is the :class:`ImageContext` of the image.
+    """
+    parts = [image.planes[:, rows, cols].T]
+    for coarse, (y0, fy), (x0, fx) in zip(image.coarse, image.rows, image.cols):
+        parts.append(interpolate(coarse, (y0[rows], fy[rows]), (x0[cols], fx[cols]), xp))
+    if image.descriptor.size:
+        parts.append(xp.broadcast_to(image.descriptor.astype(xp.float32), (rows.shape[0], N_GLOBAL)))
+    return xp.concatenate(parts, axis=1).astype(xp.float32)
