@@ -21,6 +21,9 @@ setup(
         "pillow>=9.0",
         "skops>=0.10",
         "tqdm>=4.60",
+        "imageio>=2.28",
+        # Its wheels ship an ffmpeg binary: video works without a system ffmpeg.
+        "imageio-ffmpeg>=0.4.9",
     ],
     extras_require={
         "test": ["pytest>=7", "dask[distributed]>=2024.1"],

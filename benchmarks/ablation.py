@@ -23,9 +23,15 @@ VARIANTS = {
     "+ local stats r 8, 32": dict(local_radii=(8, 32)),
     "+ global descriptor": dict(global_features=True),
     "+ scales 2, 4, 8": dict(scales=(2, 4, 8)),
-    "+ position + global": dict(position=True, global_features=True),
     "all context": ALL_CONTEXT,
     "patch only, smoothing r 8": dict(smooth_radius=8),
+    "position + local 8, 32, smoothing r 8": dict(position=True, local_radii=(8, 32), smooth_radius=8),
+    "3x3, position + local 16, smoothing r 8": dict(
+        patch_size=3, position=True, local_radii=(16,), smooth_radius=8
+    ),
+    "position + local + scales, smoothing r 8": dict(
+        position=True, local_radii=(8, 32), scales=(2, 4, 8), smooth_radius=8
+    ),
     "all context, smoothing r 8": dict(ALL_CONTEXT, smooth_radius=8),
 }
 

@@ -5,6 +5,7 @@ from .estimator import SOMColorizer
 from .images import ImageError
 from .persistence import load_model, save_model
 from .quantizer import UVQuantizer
+from .video import colorize_video
 
 __version__ = "0.1.0"
 
@@ -13,6 +14,7 @@ __all__ = [
     "SOMColorizer",
     "UVQuantizer",
     "bundled_images",
+    "colorize_video",
     "holdout_split",
     "load_model",
     "save_model",

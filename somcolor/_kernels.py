@@ -3,9 +3,30 @@ patch gathering in :mod:`somcolor.patches`, codeword search in
 :mod:`somcolor.quantizer`."""
 
 import functools
+import threading
 
 import numpy as np
 from numba import njit, prange
+
+_WORK = threading.local()
+_WORK_KEPT_BYTES = 1 << 26
+
+
+def work_array(key, shape, dtype=np.float64):
+    """A scratch array for a kernel, kept between calls (per thread, up to 64 MB each).
+
+    Fresh arrays of a megabyte or more come from mmap, and faulting their
+    pages in cost 2-3x the work of the guided filter and the local
+    statistics at 256 x 256 (measured); a kept array costs nothing the
+    second time. Contents are undefined.
+    """
+    kept = _WORK.__dict__
+    array = kept.get(key)
+    if array is None or array.shape != tuple(shape) or array.dtype != dtype:
+        array = np.empty(shape, dtype)
+        if array.nbytes <= _WORK_KEPT_BYTES:
+            kept[key] = array
+    return array
 
 
 @njit(inline="always")
@@ -272,17 +293,11 @@ def _decode(logits, n, n_classes, codebook, use_argmax, inv_temperature, chroma)
 
 @njit(parallel=True, fastmath=True, cache=True)
 def luv_to_rgb_image(luv, rgb_from_xyz, u0, v0, out):
-    """RGB (H, W, 3) float32 from CIELUV (H, W, 3), a row at a time (see _luv_to_rgb_row)."""
-    for i in prange(luv.shape[0]):
-        width = luv.shape[1]
-        lightness = np.empty(width, np.float32)
-        chroma = np.empty((2, width), np.float32)
+    """RGB (H, W, 3) float32 from CIELUV planes (3, H, W) float32, a row at a time (see _luv_to_rgb_row)."""
+    for i in prange(luv.shape[1]):
+        width = luv.shape[2]
         rgb = np.empty((3, width), np.float32)
-        for j in range(width):
-            lightness[j] = luv[i, j, 0]
-            chroma[0, j] = luv[i, j, 1]
-            chroma[1, j] = luv[i, j, 2]
-        _luv_to_rgb_row(lightness, chroma, width, rgb_from_xyz, u0, v0, rgb)
+        _luv_to_rgb_row(luv[0, i], luv[1:, i], width, rgb_from_xyz, u0, v0, rgb)
         for j in range(width):
             for ch in range(3):
                 out[i, j, ch] = rgb[ch, j]
@@ -309,32 +324,42 @@ def _softmax(logits, n, n_classes, scratch, out):
 
 
 @njit(inline="always")
-def _add_coarse(dst, n_out, coarse, y0s, fys, x0s, fxs, i, c0, n, line):
-    """dst[u, :n] += each scale's first-layer share, interpolated bilinearly at row i, columns c0 + j.
+def _add_coarse(dst, n_out, columns, y0s, fys, i, c0, n):
+    """dst[u, :n] += each scale's first-layer share at row i, columns c0 + j, interpolated between two rows.
 
-    Rows are interpolated first over the coarse columns the chunk spans
-    (contiguous), then each pixel reads two neighbours of that line.
+    `columns` holds the shares already interpolated along image columns
+    (upsample_columns), so every loop here runs over contiguous pixels.
     """
-    for s in range(coarse.shape[0]):
+    for s in range(y0s.shape[0]):
         y0 = y0s[s, i]
         fy = fys[s, i]
-        lo = x0s[s, c0]
-        hi = x0s[s, c0 + n - 1] + 1
         for u in range(n_out):
-            top = coarse[s, u, y0]
-            bottom = coarse[s, u, y0 + 1]
-            for x in range(lo, hi + 1):
-                line[x - lo] = top[x] + fy * (bottom[x] - top[x])
+            top = columns[u, y0]
+            bottom = columns[u, y0 + 1]
             row = dst[u]
             for j in range(n):
-                x = x0s[s, c0 + j] - lo
-                left = line[x]
-                row[j] += left + fxs[s, c0 + j] * (line[x + 1] - left)
+                t = top[c0 + j]
+                row[j] += t + fy * (bottom[c0 + j] - t)
+
+
+@njit(parallel=True, fastmath=True, cache=True)
+def upsample_columns(grid, x0, fx, out):
+    """out[u, y, j] = grid[u, y] interpolated linearly at x0[j] + fx[j]; grid (U, h, w + 1), out (U, h, W)."""
+    units, rows = grid.shape[0], grid.shape[1]
+    width = x0.shape[0]
+    for k in prange(units * rows):
+        u = k // rows
+        y = k - u * rows
+        line = grid[u, y]
+        target = out[u, y]
+        for j in range(width):
+            left = line[x0[j]]
+            target[j] = left + fx[j] * (line[x0[j] + 1] - left)
 
 
 @njit(parallel=True, fastmath=True, cache=True)
 def fused_colorize(
-    padded, patch_size, planes, coarse, coarse_y0, coarse_fy, coarse_x0, coarse_fx,
+    padded, patch_size, planes, coarse_columns, coarse_y0, coarse_fy,
     weights, biases, sizes, activation, binary,
     codebook, use_argmax, inv_temperature, rgb_from_xyz, u0, v0, mode, out,
 ):
@@ -347,9 +372,10 @@ def fused_colorize(
 
     padded : (H + p - 1, W + p - 1) float32, L / 100 mirrored at the borders
     planes : (F, H, W) float32, per-pixel context features read after the patch
-    coarse : (S, n_hidden, h, w) float32, per scale the first layer's share of
-        the multi-scale patch at each coarse pixel (see somcolor.context),
-        added bilinearly at coarse_y0/fy (S, H) and coarse_x0/fx (S, W)
+    coarse_columns : (n_hidden, R, W) float32, the first layer's share of the
+        multi-scale patches (see somcolor.context) at the coarse rows of every
+        scale, interpolated along columns; row i adds, per scale, rows
+        coarse_y0 and coarse_y0 + 1 (S, H) weighted by coarse_fy (S, H)
     weights, biases : float32, every layer's (n_in, n_out) matrix and bias
         vector flattened and concatenated; the first layer's rows are the
         patch's and the planes'
@@ -358,9 +384,10 @@ def fused_colorize(
     binary : one logistic output unit (two classes) instead of softmax
     mode : what `out` receives: OUT_RGB, OUT_LUV (for chroma smoothing
         before conversion) or OUT_PROBA (the class probabilities, undecoded)
-    out : (H, W, 3) float32 RGB or CIELUV, or (H, W, n_classes) probabilities
+    out : (H, W, 3) float32 RGB, (3, H, W) CIELUV planes, or (H, W, n_classes) probabilities
     """
-    height, width = out.shape[0], out.shape[1]
+    height = padded.shape[0] - patch_size + 1
+    width = padded.shape[1] - patch_size + 1
     radius = patch_size // 2
     n_layers = sizes.shape[0] - 1
     n_planes = planes.shape[0]
@@ -373,7 +400,6 @@ def fused_colorize(
         buf_b = np.empty_like(buf_a)
         chroma = np.empty((4, _CHUNK), np.float32)
         lightness = np.empty(_CHUNK, np.float32)
-        line = np.empty(_CHUNK + 2, np.float32)
         for c0 in range(0, width, _CHUNK):
             n = min(_CHUNK, width - c0)
             k = 0
@@ -391,7 +417,7 @@ def fused_colorize(
                 n_out = sizes[layer + 1]
                 _dense_layer(src, n_in, dst, n_out, weights, w_off, biases, b_off, n)
                 if layer == 0:
-                    _add_coarse(dst, n_out, coarse, coarse_y0, coarse_fy, coarse_x0, coarse_fx, i, c0, n, line)
+                    _add_coarse(dst, n_out, coarse_columns, coarse_y0, coarse_fy, i, c0, n)
                 if layer < n_layers - 1:
                     for u in range(n_out):
                         _activate(dst[u], n, activation)
@@ -412,9 +438,9 @@ def fused_colorize(
                 lightness[j] = padded[i + radius, c0 + j + radius] * np.float32(100.0)
             if mode == OUT_LUV:
                 for j in range(n):
-                    out[i, c0 + j, 0] = lightness[j]
-                    out[i, c0 + j, 1] = chroma[0, j]
-                    out[i, c0 + j, 2] = chroma[1, j]
+                    out[0, i, c0 + j] = lightness[j]
+                    out[1, i, c0 + j] = chroma[0, j]
+                    out[2, i, c0 + j] = chroma[1, j]
                 continue
             _luv_to_rgb_row(lightness, chroma, n, rgb_from_xyz, u0, v0, dst)
             for j in range(n):
@@ -461,54 +487,119 @@ def lightness_rgb(rgb, y_from_rgb, out):
 
 
 @njit(cache=True)
-def _box_rows(a, radius, out):
-    # Running sum along each row, divided by the window's clipped width.
+def _inverse_counts(n, radius):
+    """1 / the number of positions of each clipped window along an axis of length n."""
+    out = np.empty(n)
+    for i in range(n):
+        out[i] = 1.0 / (min(i + radius, n - 1) - max(i - radius, 0) + 1)
+    return out
+
+
+@njit(inline="always")
+def _box_mean_plane(a, radius, out, total, row, inv_rows, inv_cols):
+    """out = mean of a (H, W) over the (2r+1)^2 window clipped at the borders.
+
+    Columns first: a running sum over rows held for all columns at once, so
+    that its updates vectorize across the row; then a running sum along each
+    row. The cost does not depend on the radius. total, row: (W,) float64 scratch.
+    """
     height, width = a.shape
+    total[:] = 0.0
+    for i in range(min(radius, height)):
+        for j in range(width):
+            total[j] += a[i, j]
     for i in range(height):
-        total = 0.0
+        if i + radius < height:
+            for j in range(width):
+                total[j] += a[i + radius, j]
+        if i - radius - 1 >= 0:
+            for j in range(width):
+                total[j] -= a[i - radius - 1, j]
+        for j in range(width):
+            out[i, j] = total[j] * inv_rows[i]
+    for i in range(height):
+        for j in range(width):
+            row[j] = out[i, j]
+        s = 0.0
         for j in range(min(radius, width)):
-            total += a[i, j]
+            s += row[j]
         for j in range(width):
             if j + radius < width:
-                total += a[i, j + radius]
+                s += row[j + radius]
             if j - radius - 1 >= 0:
-                total -= a[i, j - radius - 1]
-            out[i, j] = total / (min(j + radius, width - 1) - max(j - radius, 0) + 1)
-
-
-@njit(cache=True)
-def box_mean(a, radius, out, scratch):
-    """Mean over the (2r+1)^2 window, clipped at the borders: rows, then columns (via transposes).
-
-    The numpy reference is somcolor.smoothing.box_mean_reference.
-    """
-    _box_rows(a, radius, scratch)
-    _box_rows(scratch.T, radius, out.T)
+                s -= row[j - radius - 1]
+            out[i, j] = s * inv_cols[j]
 
 
 @njit(parallel=True, cache=True)
-def guided_filter(guide, src, radius, eps, out):
-    """The guided filter of somcolor.smoothing.guided_filter in one numba call.
+def box_means(planes, radius, out):
+    """out[p] = the clipped (2r+1)^2 window mean of planes[p], for planes (P, H, W); planes run in parallel.
 
-    guide (H, W), src and out (H, W, C), float64. Channels run in parallel;
-    within one, every box mean is a pair of running-sum passes.
+    The array-module reference is somcolor.smoothing.box_mean_reference.
     """
-    height, width, channels = src.shape
-    mean_i = np.empty((height, width))
-    var_i = np.empty((height, width))
-    scratch = np.empty((height, width))
-    box_mean(guide, radius, mean_i, scratch)
-    box_mean(guide * guide, radius, var_i, scratch)
-    var_i -= mean_i * mean_i
-    for c in prange(channels):
-        p = np.ascontiguousarray(src[:, :, c])
-        mean_p = np.empty((height, width))
-        cov = np.empty((height, width))
-        work = np.empty((height, width))
-        box_mean(p, radius, mean_p, work)
-        box_mean(guide * p, radius, cov, work)
-        a = (cov - mean_i * mean_p) / (var_i + eps)
-        b = mean_p - a * mean_i
-        box_mean(a, radius, cov, work)
-        box_mean(b, radius, mean_p, work)
-        out[:, :, c] = cov * guide + mean_p
+    n_planes, height, width = planes.shape
+    inv_rows = _inverse_counts(height, radius)
+    inv_cols = _inverse_counts(width, radius)
+    for p in prange(n_planes):
+        _box_mean_plane(planes[p], radius, out[p], np.empty(width), np.empty(width), inv_rows, inv_cols)
+
+
+@njit(parallel=True, cache=True)
+def guided_filter(guide, src, radius, eps, out, work):
+    """The guided filter of somcolor.smoothing.guided_filter on planes.
+
+    guide (H, W); src and out (C, H, W); work (2, 2 + 2C, H, W) scratch, whose
+    dtype the arithmetic runs in. Each round of box means runs its stack of
+    planes in parallel.
+    """
+    channels, height, width = src.shape
+    first, means = work[0], work[1]
+    for i in prange(height):
+        for j in range(width):
+            g = guide[i, j]
+            first[0, i, j] = g
+            first[1, i, j] = g * g
+            for c in range(channels):
+                p = src[c, i, j]
+                first[2 + c, i, j] = p
+                first[2 + channels + c, i, j] = g * p
+    box_means(first, radius, means)
+    # The linear coefficients a, b of each window replace the first stack.
+    for i in prange(height):
+        for j in range(width):
+            mean_i = means[0, i, j]
+            var_i = means[1, i, j] - mean_i * mean_i
+            for c in range(channels):
+                mean_p = means[2 + c, i, j]
+                a = (means[2 + channels + c, i, j] - mean_i * mean_p) / (var_i + eps)
+                first[c, i, j] = a
+                first[channels + c, i, j] = mean_p - a * mean_i
+    box_means(first[: 2 * channels], radius, means[: 2 * channels])
+    for c in range(channels):
+        for i in prange(height):
+            for j in range(width):
+                out[c, i, j] = means[c, i, j] * guide[i, j] + means[channels + c, i, j]
+
+
+@njit(parallel=True, fastmath=True, cache=True)
+def warp_bilinear(image, flow, out):
+    """out[i, j] = image at (i, j) + flow[i, j], bilinear, clamped at the borders.
+
+    image, out : (H, W, C) float32; flow : (H, W, 2) float32 (rows, columns).
+    The scipy reference is somcolor.video.warp_reference.
+    """
+    height, width, channels = image.shape
+    for i in prange(height):
+        for j in range(width):
+            y = min(max(i + flow[i, j, 0], np.float32(0.0)), np.float32(height - 1))
+            x = min(max(j + flow[i, j, 1], np.float32(0.0)), np.float32(width - 1))
+            y0 = min(np.int64(y), height - 2) if height > 1 else 0
+            x0 = min(np.int64(x), width - 2) if width > 1 else 0
+            fy = y - y0
+            fx = x - x0
+            y1 = min(y0 + 1, height - 1)
+            x1 = min(x0 + 1, width - 1)
+            for c in range(channels):
+                top = image[y0, x0, c] + fx * (image[y0, x1, c] - image[y0, x0, c])
+                bottom = image[y1, x0, c] + fx * (image[y1, x1, c] - image[y1, x0, c])
+                out[i, j, c] = top + fy * (bottom - top)

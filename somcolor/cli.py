@@ -1,4 +1,4 @@
-"""The ``somcolor`` command: fit, colorize, demo, compare and grid."""
+"""The ``somcolor`` command: fit, colorize, video, demo, compare and grid."""
 
 import argparse
 import sys
@@ -56,6 +56,26 @@ def _add_model_options(parser):
         help="class rebalancing lambda in [0, 1] (0: inverse frequency, 1: uniform), "
         "or 'none' (default: %(default)s)",
     )
+    group.add_argument(
+        "--scales", type=int, nargs="*", default=list(defaults["scales"]),
+        help="context: downscaling factors of the multi-scale patches, e.g. 2 4 8",
+    )
+    group.add_argument(
+        "--position", action=argparse.BooleanOptionalAction, default=defaults["position"],
+        help="context: the pixel's normalized row and column",
+    )
+    group.add_argument(
+        "--local-radii", type=int, nargs="*", default=list(defaults["local_radii"]),
+        help="context: window radii of the local mean and standard deviation of L, e.g. 8 32",
+    )
+    group.add_argument(
+        "--global-features", action=argparse.BooleanOptionalAction, default=defaults["global_features"],
+        help="context: the photo's L histogram, mean and contrast",
+    )
+    group.add_argument(
+        "--smooth-radius", type=int, default=defaults["smooth_radius"],
+        help="radius of the edge-aware chroma smoothing, 0 for none (default: %(default)s)",
+    )
     group.add_argument("--seed", type=int, default=0, help="random seed (default: 0)")
     _add_decode_options(parser, defaults)
 
@@ -76,6 +96,11 @@ def _model_from_args(args):
         rebalance=args.rebalance,
         decode=args.decode,
         temperature=args.temperature,
+        scales=tuple(args.scales),
+        position=args.position,
+        local_radii=tuple(args.local_radii),
+        global_features=args.global_features,
+        smooth_radius=args.smooth_radius,
         random_state=args.seed,
         verbose=1,
     )
@@ -161,6 +186,22 @@ def cmd_demo(args):
     return 0
 
 
+def cmd_video(args):
+    from .video import colorize_video
+
+    model = load_model(args.model)
+    summary = colorize_video(
+        model, args.input, args.output, temporal_smoothing=args.temporal_smoothing,
+        cut_threshold=args.cut_threshold, fps=args.fps, overwrite=args.overwrite,
+    )
+    cuts = ", ".join(map(str, summary["cuts"])) or "none"
+    print(
+        f"colorized {summary['frames']} frames of {summary['width']} x {summary['height']} at "
+        f"{summary['fps']:g} fps into {args.output} (scene cuts at frames: {cuts})"
+    )
+    return 0
+
+
 def cmd_compare(args):
     from .compare import compare, default_methods, format_table
 
@@ -240,6 +281,22 @@ def build_parser():
     )
     colorize.add_argument("--scheduler", help="Dask scheduler address, e.g. tcp://host:8786")
     colorize.set_defaults(run=cmd_colorize)
+
+    video = commands.add_parser("video", help="colorize a grayscale video, stably in time")
+    video.add_argument("model", help="model file written by 'somcolor fit'")
+    video.add_argument("input", help="video file or folder of frames")
+    video.add_argument("output", help="video file (.mp4) or folder for PNG frames")
+    video.add_argument(
+        "--temporal-smoothing", type=float, default=0.7,
+        help="weight of the motion-compensated past in [0, 1); 0: every frame on its own (default: 0.7)",
+    )
+    video.add_argument(
+        "--cut-threshold", type=float, default=0.3,
+        help="L-histogram change that starts a new scene (default: 0.3)",
+    )
+    video.add_argument("--fps", type=float, default=None, help="output frame rate (default: the input's, 25 for frames)")
+    video.add_argument("--overwrite", action="store_true", help="replace an existing output")
+    video.set_defaults(run=cmd_video)
 
     demo = commands.add_parser(
         "demo", help="train on the bundled landscapes and colorize held-out ones"

@@ -27,7 +27,7 @@ from typing import NamedTuple
 import numpy as np
 
 from . import _kernels
-from .patches import patches_xp
+from .patches import extract_patches, patches_xp
 from .smoothing import box_mean_reference
 
 HISTOGRAM_BINS = 16
@@ -110,13 +110,19 @@ def coarse_patches(L, patch_size, factor, xp=np):
     column repeat the last, so that bilinear interpolation never reads past
     the grid.
     """
-    small = downscale(xp.asarray(L, dtype=xp.float64) / 100, factor, xp).astype(xp.float32)
-    r = patch_size // 2
-    # "reflect" needs at least two pixels per axis; a 1-pixel grid is constant anyway.
-    mode = "reflect" if min(small.shape) > 1 else "edge"
-    padded = xp.pad(small, r, mode=mode)
-    patches = patches_xp(padded, patch_size, xp).reshape(*small.shape, patch_size**2)
-    return xp.pad(patches, ((0, 1), (0, 1), (0, 0)), mode="edge")
+    small = downscale(xp.asarray(L, dtype=xp.float64), factor, xp)
+    h, w = small.shape
+    out = xp.empty((h + 1, w + 1, patch_size**2), xp.float32)
+    if xp is np and min(h, w) > 1:
+        out[:h, :w] = extract_patches(small, patch_size).reshape(h, w, -1)
+    else:
+        # "reflect" needs at least two pixels per axis; a 1-pixel grid is constant anyway.
+        mode = "reflect" if min(h, w) > 1 else "edge"
+        padded = xp.pad((small / 100).astype(xp.float32), patch_size // 2, mode=mode)
+        out[:h, :w] = patches_xp(padded, patch_size, xp).reshape(h, w, -1)
+    out[h, :w] = out[h - 1, :w]
+    out[:, w] = out[:, w - 1]
+    return out
 
 
 def local_statistics(L, radius, xp=np):
@@ -129,14 +135,16 @@ def local_statistics(L, radius, xp=np):
     """
     scaled = xp.asarray(L, dtype=xp.float64) / 100
     if xp is np:
-        mean, mean_sq = np.empty_like(scaled), np.empty_like(scaled)
-        scratch = np.empty_like(scaled)
-        _kernels.box_mean(scaled, radius, mean, scratch)
-        _kernels.box_mean(scaled * scaled, radius, mean_sq, scratch)
+        planes = _kernels.work_array("local_statistics", (2, *L.shape))
+        np.divide(L, 100, out=planes[0])
+        np.multiply(planes[0], planes[0], out=planes[1])
+        means = _kernels.work_array("local_statistics_means", planes.shape)
+        _kernels.box_means(planes, radius, means)
     else:
-        mean = box_mean_reference(scaled, radius, xp)
-        mean_sq = box_mean_reference(scaled * scaled, radius, xp)
-    return xp.stack([mean, xp.sqrt(xp.maximum(mean_sq - mean * mean, 0))])
+        planes = xp.stack([scaled, scaled * scaled])
+        means = xp.moveaxis(box_mean_reference(xp.moveaxis(planes, 0, -1), radius, xp), -1, 0)
+    mean = means[0]
+    return xp.stack([mean, xp.sqrt(xp.maximum(means[1] - mean * mean, 0))])
 
 
 def global_descriptor(L, xp=np):

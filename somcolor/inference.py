@@ -10,6 +10,7 @@ matrix and works in float64. The two paths here compute the same in float32:
   on the CPU (what the tests run) or CuPy on a GPU.
 """
 
+import functools
 from typing import NamedTuple
 
 import numpy as np
@@ -168,31 +169,43 @@ def pack(network, context):
 
 
 def _coarse_inputs(image, packed):
-    """The first layer's share of each multi-scale patch, per coarse pixel, and where pixels fall.
+    """The first layer's share of the multi-scale patches, ready for the fused kernel.
 
-    Returns (S, n_hidden, h, w) float32 maps (zero-padded to the finest
-    scale's grid), and the (S, H) / (S, W) coarse indices and weights.
+    Per scale, the share is computed once per coarse pixel (a p^2 x n_hidden
+    product, where the full-resolution features would cost s^2 times more)
+    and interpolated along columns to full width; the kernel interpolates
+    between rows. Returns the (n_hidden, R, W) shares, R being the coarse rows
+    of all scales stacked, and per scale and image row the first of the two
+    stacked rows (S, H) and the second one's weight (S, H).
     """
     n_hidden = packed.sizes[1]
     height, width = image.planes.shape[1:]
-    if not image.coarse:
-        return (
-            np.zeros((0, n_hidden, 1, 1), np.float32),
-            np.zeros((0, height), np.int64), np.zeros((0, height), np.float32),
-            np.zeros((0, width), np.int64), np.zeros((0, width), np.float32),
-        )
-    h = max(c.shape[0] for c in image.coarse)
-    w = max(c.shape[1] for c in image.coarse)
-    # Coarser grids fill a corner of the finest one's shape; the rest is never read.
-    maps = np.empty((len(image.coarse), n_hidden, h, w), np.float32)
-    for s, (coarse, weights) in enumerate(zip(image.coarse, packed.scale_weights)):
-        share = np.dot(weights.T, coarse.reshape(-1, coarse.shape[2]).T)
-        maps[s, :, : coarse.shape[0], : coarse.shape[1]] = share.reshape(n_hidden, *coarse.shape[:2])
-    rows, cols = zip(*image.rows), zip(*image.cols)
-    return (maps, *(np.stack(a) for a in rows), *(np.stack(a) for a in cols))
+    rows = sum(coarse.shape[0] for coarse in image.coarse)
+    columns = _kernels.work_array("coarse_columns", (n_hidden, max(rows, 1), width), np.float32)
+    y0s = np.empty((len(image.coarse), height), np.int64)
+    fys = np.empty((len(image.coarse), height), np.float32)
+    offset = 0
+    # One BLAS thread: idle BLAS threads spin for a while after a product and
+    # take a core from the numba kernels that follow (measured 2x slower).
+    with _blas_controller().limit(limits=1, user_api="blas"):
+        for s, (coarse, weights) in enumerate(zip(image.coarse, packed.scale_weights)):
+            h, w, p2 = coarse.shape
+            share = (weights.T @ coarse.reshape(-1, p2).T).reshape(n_hidden, h, w)
+            _kernels.upsample_columns(share, image.cols[s][0], image.cols[s][1], columns[:, offset : offset + h])
+            y0s[s] = image.rows[s][0] + offset
+            fys[s] = image.rows[s][1]
+            offset += h
+    return columns, y0s, fys
 
 
-def _run_fused(L, packed, context, codebook, decode, temperature, mode, channels):
+@functools.lru_cache(maxsize=None)
+def _blas_controller():
+    from threadpoolctl import ThreadpoolController
+
+    return ThreadpoolController()
+
+
+def _run_fused(L, packed, context, codebook, decode, temperature, mode, shape):
     radius = context.patch_size // 2
     padded = np.pad(np.asarray(L, dtype=np.float32) / np.float32(100), radius, mode="reflect")
     image = image_context(L, context)
@@ -200,7 +213,7 @@ def _run_fused(L, packed, context, codebook, decode, temperature, mode, channels
     if image.descriptor.size:
         biases = biases.copy()
         biases[: packed.sizes[1]] += image.descriptor.astype(np.float32) @ packed.global_weights
-    out = np.empty((*L.shape, channels), dtype=np.float32)
+    out = np.empty(shape, dtype=np.float32)
     _kernels.fused_colorize(
         padded,
         context.patch_size,
@@ -232,19 +245,22 @@ def colorize_fused(
     With `smooth_radius` > 0 the pass stops at CIELUV, the chroma is smoothed
     by the guided filter and a second kernel converts to RGB.
     """
-    mode = _kernels.OUT_LUV if smooth_radius else _kernels.OUT_RGB
-    out = _run_fused(L, packed, context, codebook, decode, temperature, mode, 3)
     if not smooth_radius:
-        return out
-    return _smooth_and_convert(out, smooth_radius, smooth_eps)
+        return _run_fused(L, packed, context, codebook, decode, temperature, _kernels.OUT_RGB, (*L.shape, 3))
+    luv = _run_fused(L, packed, context, codebook, decode, temperature, _kernels.OUT_LUV, (3, *L.shape))
+    return _smooth_and_convert(luv, smooth_radius, smooth_eps)
 
 
 def _smooth_and_convert(luv, smooth_radius, smooth_eps):
-    """RGB from CIELUV (H, W, 3) float32, the chroma first smoothed guided by L (when the radius is > 0)."""
+    """RGB (H, W, 3) from CIELUV planes (3, H, W) float32, the chroma first smoothed guided by L
+    (when the radius is > 0)."""
     if smooth_radius:
-        guide = luv[..., 0].astype(np.float64) / 100
-        luv[..., 1:] = guided_filter(guide, luv[..., 1:].astype(np.float64), smooth_radius, smooth_eps, np)
-    rgb = np.empty_like(luv)
+        # float32 throughout: box means of chroma stay within 1e-3 of float64.
+        work = _kernels.work_array("guided_filter", (2, 6, *luv.shape[1:]), np.float32)
+        chroma = _kernels.work_array("chroma", luv[1:].shape, np.float32)
+        chroma[...] = luv[1:]
+        _kernels.guided_filter(luv[0] / np.float32(100), chroma, int(smooth_radius), float(smooth_eps), luv[1:], work)
+    rgb = np.empty((*luv.shape[1:], 3), np.float32)
     _kernels.luv_to_rgb_image(luv, *_LUV_CONSTANTS, rgb)
     return rgb
 
@@ -255,12 +271,16 @@ def probabilities_fused(L, packed, context, n_classes):
     What :meth:`SOMColorizer.predict_proba` computes, within 1e-4, without
     the patch matrix.
     """
-    return _run_fused(L, packed, context, np.zeros((n_classes, 2)), "annealed_mean", 1.0, _kernels.OUT_PROBA, n_classes)
+    return _run_fused(
+        L, packed, context, np.zeros((n_classes, 2)), "annealed_mean", 1.0, _kernels.OUT_PROBA, (*L.shape, n_classes)
+    )
 
 
 def colorize_probabilities(L, proba, codebook, decode, temperature, smooth_radius=0, smooth_eps=1e-3):
     """RGB (H, W, 3) float32 from lightness L and class probabilities (H, W, Q): decode, smooth, convert."""
     logits = np.log(np.maximum(proba.reshape(-1, proba.shape[-1]), 1e-12, dtype=np.float32))
     uv = decode_logits_xp(logits, codebook, decode, temperature, np)
-    luv = np.concatenate([np.asarray(L, np.float32)[..., None], uv.reshape(*L.shape, 2)], axis=2)
-    return _smooth_and_convert(luv.astype(np.float32), smooth_radius, smooth_eps)
+    luv = np.empty((3, *L.shape), np.float32)
+    luv[0] = L
+    luv[1:] = uv.T.reshape(2, *L.shape)
+    return _smooth_and_convert(luv, smooth_radius, smooth_eps)

@@ -43,16 +43,18 @@ def guided_filter(guide, src, radius, eps, xp=np):
     """
     if xp is not np:
         return guided_filter_reference(guide, src, radius, eps, xp)
-    planes = src[..., None] if src.ndim == 2 else src
+    planes = src[np.newaxis] if src.ndim == 2 else np.moveaxis(src, -1, 0)
     out = np.empty(planes.shape)
+    work = np.empty((2, 2 + 2 * planes.shape[0], *planes.shape[1:]))
     _kernels.guided_filter(
         np.ascontiguousarray(guide, dtype=np.float64),
         np.ascontiguousarray(planes, dtype=np.float64),
         int(radius),
         float(eps),
         out,
+        work,
     )
-    return out[..., 0] if src.ndim == 2 else out
+    return out[0] if src.ndim == 2 else np.moveaxis(out, 0, -1)
 
 
 def guided_filter_reference(guide, src, radius, eps, xp):

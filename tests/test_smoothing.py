@@ -23,9 +23,10 @@ def test_box_mean_against_a_direct_window_mean(rng):
 @pytest.mark.parametrize("shape, radius", [((1, 1), 3), ((5, 40), 1), ((33, 6), 8), ((20, 20), 0)])
 def test_numba_kernels_match_the_references_at_any_size(rng, shape, radius):
     a = rng.random(shape)
-    out = np.empty(shape)
-    _kernels.box_mean(a, radius, out, np.empty(shape))
-    np.testing.assert_allclose(out, box_mean_reference(a, radius, np), atol=1e-12)
+    out = np.empty((2, *shape))
+    _kernels.box_means(np.stack([a, 1 - a]), radius, out)
+    np.testing.assert_allclose(out[0], box_mean_reference(a, radius, np), atol=1e-12)
+    np.testing.assert_allclose(out[1], 1 - out[0], atol=1e-12)
     src = rng.random((*shape, 2)) * 50
     np.testing.assert_allclose(
         guided_filter(a, src, radius, 1e-3), guided_filter_reference(a, src, radius, 1e-3, np), atol=1e-8

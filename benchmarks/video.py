@@ -1,0 +1,76 @@
+"""Video colorization: speed and flicker with and without temporal stabilization.
+
+Trains the default model on ../shared/data/landscapes (every 5th image held
+out), makes a 640 x 360 test clip from two held-out photos (60 frames: a slow
+pan and zoom across each, one hard cut; somcolor.video.make_test_clip) and
+colorizes its gray frames at several temporal_smoothing strengths. Reports
+frames per second of the colorizing (frames in memory) and of the whole
+`colorize_video` run from MP4 to MP4, the flicker ratio (motion-compensated
+chroma change between frames, over the original clip's) and the mean PSNR per
+frame. Writes benchmarks/results/video.json.
+
+    python benchmarks/video.py [--data DIR] [--frames 60]
+"""
+
+import argparse
+import tempfile
+import time
+from pathlib import Path
+
+from _common import SHARED_DATA, print_table, write_json
+from somcolor import SOMColorizer, colorize_video, holdout_split, metrics
+from somcolor.color import lightness
+from somcolor.images import find_images
+from somcolor.video import Stabilizer, make_test_clip, write_frames
+
+STRENGTHS = [0.0, 0.5, 0.7, 0.9]
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--data", default=SHARED_DATA / "landscapes")
+    parser.add_argument("--frames", type=int, default=60)
+    args = parser.parse_args()
+    train, test = holdout_split(find_images([args.data]))
+    model = SOMColorizer(random_state=0).fit(train)
+    # Two held-out photos of different scene types (names sort by type).
+    clip = make_test_clip([test[0], test[len(test) // 2]], n_frames=args.frames, size=(360, 640))
+    lightnesses = [lightness(frame) for frame in clip]
+    Stabilizer(model).colorize(lightnesses[0])  # compile the kernels before timing
+
+    rows = []
+    for strength in STRENGTHS:
+        stabilizer = Stabilizer(model, temporal_smoothing=strength)
+        start = time.perf_counter()
+        results = [stabilizer.colorize(L) for L in lightnesses]
+        seconds = time.perf_counter() - start
+        rows.append({
+            "temporal_smoothing": strength,
+            "fps": len(clip) / seconds,
+            "flicker_ratio": metrics.flicker_ratio(results, clip),
+            "psnr": metrics.psnr(results, clip),
+            "colorfulness": metrics.colorfulness(results),
+            "cuts": stabilizer.cuts,
+        })
+    original_flicker = metrics.flicker(clip)
+
+    with tempfile.TemporaryDirectory() as tmp:
+        source, out = Path(tmp) / "clip.mp4", Path(tmp) / "out.mp4"
+        write_frames(clip, source, fps=25)
+        for row in rows:
+            start = time.perf_counter()
+            colorize_video(model, source, out, temporal_smoothing=row["temporal_smoothing"],
+                           overwrite=True, verbose=False)
+            row["fps_mp4_to_mp4"] = len(clip) / (time.perf_counter() - start)
+
+    print(f"{len(clip)} frames of 640 x 360 (cut at frame {len(clip) // 2}); default model on {len(train)} landscapes; "
+          f"original clip's flicker {original_flicker:.3f}")
+    print_table(rows, [("temporal_smoothing", "smoothing", ".1f"), ("fps", "fps", ".1f"),
+                       ("fps_mp4_to_mp4", "fps MP4->MP4", ".1f"), ("flicker_ratio", "flicker ratio", ".2f"),
+                       ("psnr", "PSNR/frame", ".2f"), ("colorfulness", "colorf.", ".1f")])
+    write_json("video", {"frames": len(clip), "height": 360, "width": 640, "n_train": len(train),
+                         "original_flicker": original_flicker, "rows": rows})
+
+
+if __name__ == "__main__":
+    main()
