@@ -303,9 +303,32 @@ def luv_to_rgb_image(luv, rgb_from_xyz, u0, v0, out):
                 out[i, j, ch] = rgb[ch, j]
 
 
+@njit(parallel=True, fastmath=True, cache=True)
+def decode_planes(logits, lightness, codebook, use_argmax, inv_temperature, rgb_from_xyz, u0, v0, mode, out):
+    """Decode class log-probability planes (Q, H, W) with L (H, W), a row at a time (see _decode).
+
+    mode OUT_RGB: out is RGB (H, W, 3); OUT_LUV: out is CIELUV planes (3, H, W).
+    """
+    n_classes, height, width = logits.shape
+    for i in prange(height):
+        chroma = np.empty((4, width), np.float32)
+        _decode(logits[:, i, :], width, n_classes, codebook, use_argmax, inv_temperature, chroma)
+        if mode == OUT_LUV:
+            for j in range(width):
+                out[0, i, j] = lightness[i, j]
+                out[1, i, j] = chroma[0, j]
+                out[2, i, j] = chroma[1, j]
+            continue
+        rgb = np.empty((3, width), np.float32)
+        _luv_to_rgb_row(lightness[i], chroma, width, rgb_from_xyz, u0, v0, rgb)
+        for j in range(width):
+            for ch in range(3):
+                out[i, j, ch] = rgb[ch, j]
+
+
 @njit(inline="always")
 def _softmax(logits, n, n_classes, scratch, out):
-    """out[j, q] = softmax over q of logits[q, j], for j < n; scratch[0:2] is work space."""
+    """out[q, j] = softmax over q of logits[q, j], for j < n; scratch[0:2] is work space."""
     best, total = scratch[0], scratch[1]
     for j in range(n):
         best[j] = logits[0, j]
@@ -318,9 +341,9 @@ def _softmax(logits, n, n_classes, scratch, out):
             e = _exp_nonpositive(logits[q, j] - best[j])
             logits[q, j] = e
             total[j] += e
-    for j in range(n):
-        for q in range(n_classes):
-            out[j, q] = logits[q, j] / total[j]
+    for q in range(n_classes):
+        for j in range(n):
+            out[q, j] = logits[q, j] / total[j]
 
 
 @njit(inline="always")
@@ -384,7 +407,7 @@ def fused_colorize(
     binary : one logistic output unit (two classes) instead of softmax
     mode : what `out` receives: OUT_RGB, OUT_LUV (for chroma smoothing
         before conversion) or OUT_PROBA (the class probabilities, undecoded)
-    out : (H, W, 3) float32 RGB, (3, H, W) CIELUV planes, or (H, W, n_classes) probabilities
+    out : (H, W, 3) float32 RGB, (3, H, W) CIELUV planes, or (n_classes, H, W) probability planes
     """
     height = padded.shape[0] - patch_size + 1
     width = padded.shape[1] - patch_size + 1
@@ -431,7 +454,7 @@ def fused_colorize(
                     dst[0, j] = 0.0
                 src, dst = dst, src
             if mode == OUT_PROBA:
-                _softmax(src, n, n_classes, chroma, out[i, c0 : c0 + n])
+                _softmax(src, n, n_classes, chroma, out[:, i, c0 : c0 + n])
                 continue
             _decode(src, n, n_classes, codebook, use_argmax, inv_temperature, chroma)
             for j in range(n):
@@ -582,24 +605,25 @@ def guided_filter(guide, src, radius, eps, out, work):
 
 
 @njit(parallel=True, fastmath=True, cache=True)
-def warp_bilinear(image, flow, out):
-    """out[i, j] = image at (i, j) + flow[i, j], bilinear, clamped at the borders.
+def warp_bilinear(planes, flow, out):
+    """out[c, i, j] = planes[c] at (i, j) + flow[:, i, j], bilinear, clamped at the borders.
 
-    image, out : (H, W, C) float32; flow : (H, W, 2) float32 (rows, columns).
+    planes, out : (C, H, W) float32; flow : (2, H, W) float32 (rows, columns).
     The scipy reference is somcolor.video.warp_reference.
     """
-    height, width, channels = image.shape
+    channels, height, width = planes.shape
     for i in prange(height):
         for j in range(width):
-            y = min(max(i + flow[i, j, 0], np.float32(0.0)), np.float32(height - 1))
-            x = min(max(j + flow[i, j, 1], np.float32(0.0)), np.float32(width - 1))
-            y0 = min(np.int64(y), height - 2) if height > 1 else 0
-            x0 = min(np.int64(x), width - 2) if width > 1 else 0
+            y = min(max(i + flow[0, i, j], np.float32(0.0)), np.float32(height - 1))
+            x = min(max(j + flow[1, i, j], np.float32(0.0)), np.float32(width - 1))
+            y0 = min(np.int64(y), max(height - 2, 0))
+            x0 = min(np.int64(x), max(width - 2, 0))
             fy = y - y0
             fx = x - x0
             y1 = min(y0 + 1, height - 1)
             x1 = min(x0 + 1, width - 1)
             for c in range(channels):
-                top = image[y0, x0, c] + fx * (image[y0, x1, c] - image[y0, x0, c])
-                bottom = image[y1, x0, c] + fx * (image[y1, x1, c] - image[y1, x0, c])
-                out[i, j, c] = top + fy * (bottom - top)
+                plane = planes[c]
+                top = plane[y0, x0] + fx * (plane[y0, x1] - plane[y0, x0])
+                bottom = plane[y1, x0] + fx * (plane[y1, x1] - plane[y1, x0])
+                out[c, i, j] = top + fy * (bottom - top)

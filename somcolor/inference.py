@@ -266,21 +266,28 @@ def _smooth_and_convert(luv, smooth_radius, smooth_eps):
 
 
 def probabilities_fused(L, packed, context, n_classes):
-    """Class probabilities of every pixel of L (H, W) in one numba pass, float32 (H, W, n_classes).
+    """Class probabilities of every pixel of L (H, W) in one numba pass, as planes (n_classes, H, W) float32.
 
-    What :meth:`SOMColorizer.predict_proba` computes, within 1e-4, without
-    the patch matrix.
+    What :meth:`SOMColorizer.predict_proba` computes, within 1e-4, class-major
+    (the kernel's own layout), without the patch matrix.
     """
     return _run_fused(
-        L, packed, context, np.zeros((n_classes, 2)), "annealed_mean", 1.0, _kernels.OUT_PROBA, (*L.shape, n_classes)
+        L, packed, context, np.zeros((n_classes, 2)), "annealed_mean", 1.0, _kernels.OUT_PROBA, (n_classes, *L.shape)
     )
 
 
 def colorize_probabilities(L, proba, codebook, decode, temperature, smooth_radius=0, smooth_eps=1e-3):
-    """RGB (H, W, 3) float32 from lightness L and class probabilities (H, W, Q): decode, smooth, convert."""
-    logits = np.log(np.maximum(proba.reshape(-1, proba.shape[-1]), 1e-12, dtype=np.float32))
-    uv = decode_logits_xp(logits, codebook, decode, temperature, np)
+    """RGB (H, W, 3) float32 from lightness L (H, W) and probability planes (Q, H, W): decode, smooth, convert."""
+    logits = np.log(np.maximum(proba, np.float32(1e-12)))  # numpy's SIMD log: the kernel's is scalar
+    lightness = np.ascontiguousarray(L, dtype=np.float32)
+    settings = (
+        lightness, np.ascontiguousarray(codebook, dtype=np.float32), decode == "argmax",
+        np.float32(1.0 / temperature), *_LUV_CONSTANTS,
+    )
+    if not smooth_radius:
+        rgb = np.empty((*L.shape, 3), np.float32)
+        _kernels.decode_planes(logits, *settings, _kernels.OUT_RGB, rgb)
+        return rgb
     luv = np.empty((3, *L.shape), np.float32)
-    luv[0] = L
-    luv[1:] = uv.T.reshape(2, *L.shape)
+    _kernels.decode_planes(logits, *settings, _kernels.OUT_LUV, luv)
     return _smooth_and_convert(luv, smooth_radius, smooth_eps)

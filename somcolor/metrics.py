@@ -171,7 +171,7 @@ SCORERS = {
 }
 
 
-def flicker(frames, cut_threshold=0.3, flow_step=4):
+def flicker(frames, cut_threshold=0.3, flow_step=None):
     """Mean absolute change of chroma between consecutive frames after motion compensation.
 
     Each frame's CIELUV chroma (U, V) is compared with the previous frame's
@@ -190,10 +190,10 @@ def flicker(frames, cut_threshold=0.3, flow_step=4):
     total, pairs = 0.0, 0
     previous = None
     for frame in frames:
-        luv = rgb_to_luv(np.asarray(frame, dtype=np.float64))
-        if previous is not None and histogram_distance(previous[..., 0], luv[..., 0]) <= cut_threshold:
-            past = warp(previous[..., 1:], optical_flow(previous[..., 0], luv[..., 0], flow_step))
-            total += float(np.abs(luv[..., 1:] - past).mean())
+        luv = np.moveaxis(rgb_to_luv(np.asarray(frame, dtype=np.float64)), -1, 0)
+        if previous is not None and histogram_distance(previous[0], luv[0]) <= cut_threshold:
+            past = warp(previous[1:], optical_flow(previous[0], luv[0], flow_step))
+            total += float(np.abs(luv[1:] - past).mean())
             pairs += 1
         previous = luv
     if pairs == 0:

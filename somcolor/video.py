@@ -24,7 +24,7 @@ from tqdm.auto import tqdm
 
 from . import _kernels
 from .color import lightness
-from .context import coarse_coordinates, downscale, interpolate
+from .context import coarse_coordinates, downscale
 from .images import IMAGE_EXTENSIONS, ImageError, as_image, to_uint8, write_png
 from .inference import colorize_probabilities, network_of, pack, probabilities_fused
 
@@ -40,50 +40,57 @@ class VideoError(ImageError):
 # -- scene cuts and motion -----------------------------------------------------
 
 
+def lightness_histogram(L):
+    """Fractions of the pixels of L in 32 equal bins over [0, 100]."""
+    bins = np.clip((np.asarray(L) * (HISTOGRAM_BINS / 100)).astype(np.intp), 0, HISTOGRAM_BINS - 1)
+    return np.bincount(bins.ravel(), minlength=HISTOGRAM_BINS) / bins.size
+
+
 def histogram_distance(L_a, L_b):
     """Total-variation distance between the L histograms of two frames, in [0, 1]."""
-    hist = [np.histogram(L, bins=HISTOGRAM_BINS, range=(0, 100))[0] / L.size for L in (L_a, L_b)]
-    return 0.5 * float(np.abs(hist[0] - hist[1]).sum())
+    return 0.5 * float(np.abs(lightness_histogram(L_a) - lightness_histogram(L_b)).sum())
 
 
-def optical_flow(L_from, L_to, step=4):
-    """Per-pixel displacement (H, W, 2), float32, such that ``L_from[p + flow[p]] ~ L_to[p]``.
+def optical_flow(L_from, L_to, step=None):
+    """Per-pixel displacement (2, H, W) (rows, columns), float32, such that ``L_from[p + flow[:, p]] ~ L_to[p]``.
 
     Computed by scikit-image's ``optical_flow_ilk`` on both frames
-    downscaled by `step` (block means), then interpolated bilinearly back to
-    full size: colors move with objects, and a few pixels' detail of the flow
-    does not matter.
+    downscaled by `step` (block means; default: about 60 pixels on the short
+    side), then interpolated bilinearly back to full size: colors move with
+    objects, and detail finer than a few pixels does not matter for them.
     """
-    small_to, small_from = downscale(L_to, step), downscale(L_from, step)
-    flow = optical_flow_ilk(small_to, small_from, radius=5, num_warp=3) * step  # (2, h, w)
-    grid = np.pad(np.moveaxis(flow, 0, -1), ((0, 1), (0, 1), (0, 0)), mode="edge")
     height, width = L_to.shape
-    rows, cols = np.divmod(np.arange(height * width), width)
-    ys, xs = coarse_coordinates(height, step), coarse_coordinates(width, step)
-    full = interpolate(grid, (ys[0][rows], ys[1][rows]), (xs[0][cols], xs[1][cols]))
-    return full.reshape(height, width, 2).astype(np.float32)
+    step = step or max(1, min(height, width) // 60)
+    small_to, small_from = downscale(L_to, step), downscale(L_from, step)
+    flow = optical_flow_ilk(small_to, small_from, radius=5, num_warp=3).astype(np.float32) * step
+    # Bilinear upsampling as two linear passes (columns, then rows via a transpose).
+    grid = np.pad(flow, ((0, 0), (0, 1), (0, 1)), mode="edge")
+    wide = np.empty((2, grid.shape[1], width), np.float32)
+    _kernels.upsample_columns(grid, *coarse_coordinates(width, step), wide)
+    wide = np.ascontiguousarray(wide.transpose(0, 2, 1))
+    full = np.empty((2, width, height), np.float32)
+    _kernels.upsample_columns(wide, *coarse_coordinates(height, step), full)
+    return np.ascontiguousarray(full.transpose(0, 2, 1))
 
 
-def warp(image, flow):
-    """``image`` (H, W, C) sampled at ``p + flow[p]``, bilinearly, clamped at the borders; float32.
+def warp(planes, flow):
+    """``planes`` (C, H, W) sampled at ``p + flow[:, p]``, bilinearly, clamped at the borders; float32.
 
     A numba kernel; :func:`warp_reference` is its scipy version.
     """
-    out = np.empty(image.shape, np.float32)
+    out = np.empty(planes.shape, np.float32)
     _kernels.warp_bilinear(
-        np.ascontiguousarray(image, dtype=np.float32), np.ascontiguousarray(flow, dtype=np.float32), out
+        np.ascontiguousarray(planes, dtype=np.float32), np.ascontiguousarray(flow, dtype=np.float32), out
     )
     return out
 
 
-def warp_reference(image, flow):
+def warp_reference(planes, flow):
     """:func:`warp` with ``scipy.ndimage.map_coordinates``."""
-    height, width = image.shape[:2]
+    height, width = planes.shape[1:]
     rows, cols = np.mgrid[0:height, 0:width].astype(np.float64)
-    coords = [np.clip(rows + flow[..., 0], 0, height - 1), np.clip(cols + flow[..., 1], 0, width - 1)]
-    return np.stack(
-        [map_coordinates(image[..., c], coords, order=1) for c in range(image.shape[2])], axis=-1
-    )
+    coords = [np.clip(rows + flow[0], 0, height - 1), np.clip(cols + flow[1], 0, width - 1)]
+    return np.stack([map_coordinates(plane, coords, order=1) for plane in planes])
 
 
 # -- reading and writing ---------------------------------------------------------
@@ -143,7 +150,7 @@ class _FrameWriter:
         if self.destination.exists() and not overwrite:
             raise VideoError(f"{self.destination}: already exists (pass overwrite=True to replace it)")
         self.to_video = _is_video_file(self.destination)
-        if not self.to_video and self.destination.suffix:
+        if not self.to_video and self.destination.suffix and not self.destination.is_dir():
             raise VideoError(
                 f"{self.destination}: unknown video type {self.destination.suffix!r}; "
                 f"use {', '.join(VIDEO_EXTENSIONS)} or a folder name for PNG frames"
@@ -222,7 +229,7 @@ def write_frames(frames, destination, fps=DEFAULT_FPS, overwrite=False):
 
 
 def colorize_video(
-    model, source, destination, temporal_smoothing=0.7, cut_threshold=0.3, flow_step=4,
+    model, source, destination, temporal_smoothing=0.7, cut_threshold=0.3, flow_step=None,
     fps=None, overwrite=False, verbose=True,
 ):
     """Colorize a grayscale video with a fitted :class:`~somcolor.SOMColorizer`, stably in time.
@@ -244,8 +251,9 @@ def colorize_video(
     cut_threshold : float in (0, 1], default=0.3
         A frame whose L histogram differs from the last one's by more than
         this (total-variation distance) starts a new scene: the average is reset.
-    flow_step : int, default=4
-        Downscaling of the frames for optical flow.
+    flow_step : int, optional
+        Downscaling of the frames for optical flow; default: about 60
+        pixels on the short side.
     fps : float, optional
         Frame rate of the output; default: the source's (25 for a folder).
     overwrite : bool, default=False
@@ -306,7 +314,7 @@ def colorize_video(
 class Stabilizer:
     """Colorizes consecutive frames' L with a motion-compensated moving average of class probabilities."""
 
-    def __init__(self, model, temporal_smoothing=0.7, cut_threshold=0.3, flow_step=4):
+    def __init__(self, model, temporal_smoothing=0.7, cut_threshold=0.3, flow_step=None):
         self.model = model
         self.context = model._context()
         self.packed = pack(network_of(model.mlp_), self.context)
@@ -316,19 +324,24 @@ class Stabilizer:
         self.cuts = []
         self._frame = 0
         self._L = None
+        self._histogram = None
         self._state = None
 
     def colorize(self, L):
         """RGB of the next frame, float32 (H, W, 3), from its lightness L."""
         model = self.model
         proba = probabilities_fused(L, self.packed, self.context, model.n_colors)
-        if self._L is not None and histogram_distance(self._L, L) > self.cut_threshold:
+        histogram = lightness_histogram(L)
+        if self._L is not None and 0.5 * np.abs(histogram - self._histogram).sum() > self.cut_threshold:
             self.cuts.append(self._frame)
             self._state = None
         if self._state is not None and self.temporal_smoothing > 0:
             past = warp(self._state, optical_flow(self._L, L, self.flow_step))
-            proba = self.temporal_smoothing * past + (1 - self.temporal_smoothing) * proba
-        self._state, self._L = proba, L
+            # proba = a * past + (1 - a) * proba, in place: these are Q full-size planes.
+            past *= np.float32(self.temporal_smoothing)
+            proba *= np.float32(1 - self.temporal_smoothing)
+            proba += past
+        self._state, self._L, self._histogram = proba, L, histogram
         self._frame += 1
         return colorize_probabilities(
             L, proba, model.quantizer_.codebook_, model.decode, model.temperature,

@@ -137,3 +137,16 @@ def test_fit_stream_from_the_cli(tmp_path, train_paths, capsys):
     assert code == 0
     assert "fitted 4 images" in capsys.readouterr().out
     assert load_model(tmp_path / "m.skops").n_iter_ >= 1
+
+
+def test_fit_with_context_features_and_smoothing(tmp_path, train_paths, test_paths, capsys):
+    model_path = tmp_path / "context.skops"
+    args = ["--scales", "2", "4", "--position", "--local-radii", "8", "--global-features", "--smooth-radius", "3"]
+    assert main(["fit", *map(str, train_paths[:3]), "-o", str(model_path), *FAST, *args]) == 0
+    model = load_model(model_path)  # every context parameter survives the model file
+    assert (model.scales, model.position, model.local_radii, model.global_features) == ((2, 4), True, (8,), True)
+    assert model.smooth_radius == 3
+    assert main(["colorize", str(model_path), str(test_paths[0]), "-o", str(tmp_path / "out")]) == 0
+    assert read_image(tmp_path / "out" / f"{test_paths[0].stem}.png").shape == (150, 150, 3)
+    assert main(["fit", str(train_paths[0]), "-o", str(tmp_path / "bad.skops"), *FAST, "--scales", "1"]) == 2
+    assert "scales must be an integer >= 2" in capsys.readouterr().err

@@ -133,7 +133,17 @@ def test_fused_probabilities_match_predict_proba_and_decode_to_predict(fitted, g
     L = lightness(gray)
     proba = probabilities_fused(L, pack(network_of(fitted.mlp_), context), context, fitted.n_colors)
     (expected,) = fitted.predict_proba([gray])
-    assert proba.shape == expected.shape and proba.dtype == np.float32
-    np.testing.assert_allclose(proba, expected, atol=1e-4)
+    assert proba.shape == (fitted.n_colors, *L.shape) and proba.dtype == np.float32
+    np.testing.assert_allclose(np.moveaxis(proba, 0, -1), expected, atol=1e-4)
     rgb = colorize_probabilities(L, proba, fitted.quantizer_.codebook_, fitted.decode, fitted.temperature)
     np.testing.assert_allclose(rgb, fitted.predict([gray])[0], atol=1e-3)
+    smoothed = colorize_probabilities(
+        L, proba, fitted.quantizer_.codebook_, fitted.decode, fitted.temperature, smooth_radius=3
+    )
+    np.testing.assert_allclose(smoothed, clone_with(fitted, smooth_radius=3).predict([gray])[0], atol=1e-3)
+
+
+def clone_with(model, **params):
+    import copy
+
+    return copy.deepcopy(model).set_params(**params)
