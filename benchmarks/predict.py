@@ -1,9 +1,10 @@
 """End-to-end predict, gray uint8 in, RGB out: the fused path against the exact path.
 
-The exact path is scikit-learn's predict_proba on the patch matrix, then
-decode_chroma and scikit-image's luv2rgb (float64); the fused path is
-SOMColorizer.predict (one numba pass per image). Default model (5 x 5 patches,
-MLP 50 + 50, 9 colors, annealed mean) trained on the bundled photos.
+The exact path is scikit-learn's predict_proba on the patch and context
+features, then decode_chroma, the numpy guided filter (when the model smooths)
+and scikit-image's luv2rgb (float64); the fused path is SOMColorizer.predict
+(one numba pass per image, then the smoothing kernels). Default model trained
+on the bundled photos.
 
     python benchmarks/predict.py [--sizes 256 1024]
 """
@@ -17,13 +18,17 @@ from somcolor import SOMColorizer, bundled_images
 from somcolor.color import lightness, merge_luv
 from somcolor.estimator import decode_chroma
 from somcolor.images import as_image, read_image, to_uint8
+from somcolor.smoothing import guided_filter_reference
 
 
 def exact_path(model, gray):
     L = lightness(as_image(gray, "gray"))
     (proba,) = model.predict_proba([gray])
     uv = decode_chroma(proba.reshape(-1, model.n_colors), model.quantizer_.codebook_, model.decode, model.temperature)
-    return merge_luv(L, uv.reshape(*L.shape, 2))
+    uv = uv.reshape(*L.shape, 2)
+    if model.smooth_radius:
+        uv = guided_filter_reference(L / 100, uv, model.smooth_radius, model.smooth_eps, np)
+    return merge_luv(L, uv)
 
 
 def test_image(size):

@@ -20,6 +20,7 @@ from pathlib import Path
 import numpy as np
 from scipy.ndimage import map_coordinates
 from skimage.registration import optical_flow_ilk
+from sklearn.utils.validation import check_is_fitted
 from tqdm.auto import tqdm
 
 from . import _kernels
@@ -149,6 +150,7 @@ class _FrameWriter:
         self.destination = Path(destination)
         if self.destination.exists() and not overwrite:
             raise VideoError(f"{self.destination}: already exists (pass overwrite=True to replace it)")
+        self._writer = None
         self.to_video = _is_video_file(self.destination)
         if not self.to_video and self.destination.suffix and not self.destination.is_dir():
             raise VideoError(
@@ -158,9 +160,9 @@ class _FrameWriter:
         self.destination.parent.mkdir(parents=True, exist_ok=True)
         suffix = self.destination.suffix
         self.partial = self.destination.with_name(f".{self.destination.stem}.partial{suffix}")
+        self.discard()  # what an interrupted run left
         self.fps = fps
         self.count = 0
-        self._writer = None
 
     def add(self, rgb):
         if not self.to_video:
@@ -280,41 +282,37 @@ def colorize_video(
     >>> colorize_video(model, folder / "clip.mp4", folder / "out.mp4", verbose=False)["frames"]
     6
     """
-    from sklearn.utils.validation import check_is_fitted
-
-    check_is_fitted(model)
-    if not 0 <= temporal_smoothing < 1:
-        raise ValueError(f"temporal_smoothing must be in [0, 1), got {temporal_smoothing!r}")
-    if not 0 < cut_threshold <= 1:
-        raise ValueError(f"cut_threshold must be in (0, 1], got {cut_threshold!r}")
-    frames, source_fps = open_frames(source, fps)
-    writer = _FrameWriter(destination, source_fps, overwrite)
     stabilizer = Stabilizer(model, temporal_smoothing, cut_threshold, flow_step)
-    shape = None
-    try:
+    frames, source_fps = open_frames(source, fps)
+    shape = []
+
+    def colorized():
         for index, frame in enumerate(tqdm(frames, desc="colorizing", unit="frame", disable=not verbose)):
-            if shape is None:
-                shape = frame.shape[:2]
-            elif frame.shape[:2] != shape:
-                raise VideoError(f"{source}: frame {index} is {frame.shape[:2]}, the first was {shape}")
-            writer.add(stabilizer.colorize(lightness(frame)))
-    except BaseException:
-        writer.discard()
-        raise
-    if writer.count == 0:
-        writer.discard()
-        raise VideoError(f"{source}: no frames")
-    writer.finish()
-    return {
-        "frames": writer.count, "height": shape[0], "width": shape[1], "fps": source_fps,
-        "cuts": stabilizer.cuts,
-    }
+            if not shape:
+                shape.append(frame.shape[:2])
+            elif frame.shape[:2] != shape[0]:
+                raise VideoError(f"{source}: frame {index} is {frame.shape[:2]}, the first was {shape[0]}")
+            yield stabilizer.colorize(lightness(frame))
+        if not shape:
+            raise VideoError(f"{source}: no frames")
+
+    count = write_frames(colorized(), destination, source_fps, overwrite)
+    return {"frames": count, "height": shape[0][0], "width": shape[0][1], "fps": source_fps, "cuts": stabilizer.cuts}
 
 
 class Stabilizer:
-    """Colorizes consecutive frames' L with a motion-compensated moving average of class probabilities."""
+    """Colorizes consecutive frames' L with a motion-compensated moving average of class probabilities.
+
+    The engine of :func:`colorize_video`, for frames that come from elsewhere
+    (parameters as there); ``cuts`` lists the frames that started a new scene.
+    """
 
     def __init__(self, model, temporal_smoothing=0.7, cut_threshold=0.3, flow_step=None):
+        check_is_fitted(model)
+        if not 0 <= temporal_smoothing < 1:
+            raise ValueError(f"temporal_smoothing must be in [0, 1), got {temporal_smoothing!r}")
+        if not 0 < cut_threshold <= 1:
+            raise ValueError(f"cut_threshold must be in (0, 1], got {cut_threshold!r}")
         self.model = model
         self.context = model._context()
         self.packed = pack(network_of(model.mlp_), self.context)
