@@ -134,17 +134,16 @@ def local_statistics(L, radius, xp=np):
     cost does not depend on the radius.
     """
     scaled = xp.asarray(L, dtype=xp.float64) / 100
+    planes = xp.stack([scaled, scaled * scaled])
     if xp is np:
-        planes = _kernels.work_array("local_statistics", (2, *L.shape))
-        np.divide(L, 100, out=planes[0])
-        np.multiply(planes[0], planes[0], out=planes[1])
-        means = _kernels.work_array("local_statistics_means", planes.shape)
+        means = np.empty_like(planes)
         _kernels.box_means(planes, radius, means)
     else:
-        planes = xp.stack([scaled, scaled * scaled])
         means = xp.moveaxis(box_mean_reference(xp.moveaxis(planes, 0, -1), radius, xp), -1, 0)
-    mean = means[0]
-    return xp.stack([mean, xp.sqrt(xp.maximum(means[1] - mean * mean, 0))])
+    # Second moment minus the squared mean, in place: (mean, std) without more full-size arrays.
+    means[1] -= means[0] * means[0]
+    xp.sqrt(xp.maximum(means[1], 0, out=means[1]), out=means[1])
+    return means
 
 
 def global_descriptor(L, xp=np):
@@ -162,16 +161,12 @@ def global_descriptor(L, xp=np):
 def image_context(L, context, xp=np):
     """Compute once per image what :func:`context_at` reads. L is (H, W) in [0, 100]."""
     height, width = L.shape
-    planes = []
+    planes = xp.empty((context.n_planes, height, width), xp.float32)
     if context.position:
-        rows = (xp.arange(height, dtype=xp.float32) + 0.5) / height
-        cols = (xp.arange(width, dtype=xp.float32) + 0.5) / width
-        planes += [xp.broadcast_to(rows[:, None], L.shape), xp.broadcast_to(cols[None, :], L.shape)]
-    for radius in context.local_radii:
-        planes += list(local_statistics(L, radius, xp))
-    planes = (
-        xp.stack(planes).astype(xp.float32) if planes else xp.zeros((0, height, width), xp.float32)
-    )
+        planes[0] = ((xp.arange(height, dtype=xp.float32) + 0.5) / height)[:, None]
+        planes[1] = ((xp.arange(width, dtype=xp.float32) + 0.5) / width)[None, :]
+    for k, radius in enumerate(context.local_radii, start=int(context.position)):
+        planes[2 * k : 2 * k + 2] = local_statistics(L, radius, xp)
     scales = context.scales
     return ImageContext(
         planes=planes,

@@ -103,7 +103,7 @@ def reference_rgb(model, gray):
 
 @pytest.fixture(scope="module")
 def context_model(train_paths):
-    params = dict(scales=(2, 4, 8), position=True, local_radii=(4,), global_features=True)
+    params = dict(scales=(2, 4, 8), position=True, local_radii=(4,), global_features=True, smooth_radius=0)
     return SOMColorizer(pixels_per_image=400, max_iter=2, random_state=0, **params).fit(train_paths[:4])
 
 
@@ -130,8 +130,8 @@ def test_position_lets_the_model_learn_what_a_patch_cannot(small_photos):
 
     photos = [recolor(p) for p in small_photos]
     params = dict(patch_size=3, n_colors=4, hidden_layer_sizes=(20,), pixels_per_image=1500, max_iter=30,
-                  learning_rate_init=0.01, rebalance=None, random_state=0)
-    blind = SOMColorizer(**params).fit(photos[:3])
+                  learning_rate_init=0.01, rebalance=None, local_radii=(), random_state=0)
+    blind = SOMColorizer(position=False, **params).fit(photos[:3])
     seeing = SOMColorizer(position=True, **params).fit(photos[:3])
     assert seeing.score(photos[3:]) > 0.85 > blind.score(photos[3:]) + 0.2
 

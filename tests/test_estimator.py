@@ -71,7 +71,7 @@ def test_score_is_an_accuracy(fitted, test_paths):
 
 
 def test_argmax_uses_codewords(fitted, photo):
-    model = copy.deepcopy(fitted).set_params(decode="argmax")
+    model = copy.deepcopy(fitted).set_params(decode="argmax", smooth_radius=0)
     (result,) = model.predict([photo])
     uv = rgb_to_luv(result)[..., 1:].reshape(-1, 2)
     codebook = fitted.quantizer_.codebook_

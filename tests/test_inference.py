@@ -7,7 +7,7 @@ import pytest
 
 from somcolor import SOMColorizer
 from somcolor.color import lightness, merge_luv
-from somcolor.context import Context
+from somcolor.context import context_at, image_context
 from somcolor.estimator import decode_chroma
 from somcolor.inference import (
     colorize_fused,
@@ -17,15 +17,19 @@ from somcolor.inference import (
     pack,
 )
 from somcolor.patches import extract_patches_reference, pad_lightness, patches_xp
+from somcolor.smoothing import guided_filter_reference
 
 
 def reference_rgb(model, gray):
-    """predict_proba -> decode_chroma -> scikit-image: the float64 reference."""
+    """predict_proba -> decode_chroma -> numpy guided filter -> scikit-image: the float64 reference."""
     (proba,) = model.predict_proba([gray])
     uv = decode_chroma(
         proba.reshape(-1, model.n_colors), model.quantizer_.codebook_, model.decode, model.temperature
-    )
-    return merge_luv(lightness(gray), uv.reshape(*gray.shape, 2))
+    ).reshape(*gray.shape, 2)
+    L = lightness(gray)
+    if model.smooth_radius:
+        uv = guided_filter_reference(L / 100, uv, model.smooth_radius, model.smooth_eps, np)
+    return merge_luv(L, uv)
 
 
 @pytest.fixture(scope="module")
@@ -46,8 +50,8 @@ def test_numpy_array_module_path_matches_the_reference(fitted, grays):
     network = network_of(fitted.mlp_)
     for gray in grays:
         rgb = colorize_xp(
-            lightness(gray), network, Context(5), fitted.quantizer_.codebook_,
-            fitted.decode, fitted.temperature, np, block_pixels=1000,
+            lightness(gray), network, fitted._context(), fitted.quantizer_.codebook_,
+            fitted.decode, fitted.temperature, np, block_pixels=1000, smooth_radius=fitted.smooth_radius,
         )
         np.testing.assert_allclose(rgb, reference_rgb(fitted, gray), atol=1e-4)
 
@@ -56,6 +60,9 @@ def test_argmax_classes_agree_except_near_ties(fitted, grays):
     L = lightness(grays[2])
     features = patches_xp(pad_lightness(L, 5), 5, np)
     np.testing.assert_array_equal(features, extract_patches_reference(L, 5))
+    rows, cols = np.divmod(np.arange(L.size), L.shape[1])
+    context = context_at(image_context(L, fitted._context()), rows, cols)
+    features = np.concatenate([features, context], axis=1)
     logits = logits_xp(features, network_of(fitted.mlp_), np)
     proba = fitted.mlp_.predict_proba(features)
     ours, theirs = logits.argmax(axis=1), proba.argmax(axis=1)
@@ -84,8 +91,8 @@ def test_fused_kernel_handles_any_network_shape(train_paths, grays, params):
 def test_fused_kernel_activations(fitted, grays, activation):
     network = network_of(fitted.mlp_)._replace(activation=activation)
     L = lightness(grays[0])
-    args = (L, Context(5), fitted.quantizer_.codebook_, "annealed_mean", 0.38)
-    fused = colorize_fused(args[0], pack(network, Context(5)), *args[1:])
+    args = (L, fitted._context(), fitted.quantizer_.codebook_, "annealed_mean", 0.38)
+    fused = colorize_fused(args[0], pack(network, fitted._context()), *args[1:])
     by_xp = colorize_xp(args[0], network, *args[1:], np)
     np.testing.assert_allclose(fused, by_xp, atol=1e-4)
 
@@ -136,7 +143,7 @@ def test_fused_probabilities_match_predict_proba_and_decode_to_predict(fitted, g
     assert proba.shape == (fitted.n_colors, *L.shape) and proba.dtype == np.float32
     np.testing.assert_allclose(np.moveaxis(proba, 0, -1), expected, atol=1e-4)
     rgb = colorize_probabilities(L, proba, fitted.quantizer_.codebook_, fitted.decode, fitted.temperature)
-    np.testing.assert_allclose(rgb, fitted.predict([gray])[0], atol=1e-3)
+    np.testing.assert_allclose(rgb, clone_with(fitted, smooth_radius=0).predict([gray])[0], atol=1e-3)
     smoothed = colorize_probabilities(
         L, proba, fitted.quantizer_.codebook_, fitted.decode, fitted.temperature, smooth_radius=3
     )

@@ -4,7 +4,6 @@ import numpy as np
 import pytest
 
 from somcolor.color import lightness, rgb_to_luv
-from somcolor.context import Context
 from somcolor.inference import colorize_fused, colorize_xp, network_of, pack
 from somcolor import _kernels
 from somcolor.smoothing import box_mean_reference, guided_filter, guided_filter_reference
@@ -57,11 +56,12 @@ def test_step_edge_is_preserved_and_flat_noise_removed(rng):
 
 def test_smoothing_paths_agree_and_reduce_speckle(fitted, photo):
     L = lightness(photo.mean(axis=2))
-    args = (Context(5), fitted.quantizer_.codebook_, "annealed_mean", 0.38)
-    fused = colorize_fused(L, pack(network_of(fitted.mlp_), Context(5)), *args, smooth_radius=3)
+    context = fitted._context()
+    args = (context, fitted.quantizer_.codebook_, "annealed_mean", 0.38)
+    fused = colorize_fused(L, pack(network_of(fitted.mlp_), context), *args, smooth_radius=3)
     by_xp = colorize_xp(L, network_of(fitted.mlp_), *args, np, smooth_radius=3)
     np.testing.assert_allclose(fused, by_xp, atol=1e-3)
-    plain = colorize_fused(L, pack(network_of(fitted.mlp_), Context(5)), *args)
+    plain = colorize_fused(L, pack(network_of(fitted.mlp_), context), *args)
     roughness = [np.abs(np.diff(rgb_to_luv(x)[..., 1:], axis=1)).mean() for x in (plain, fused)]
     assert roughness[1] < 0.7 * roughness[0]
     model = copy.deepcopy(fitted).set_params(smooth_radius=3)

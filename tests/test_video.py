@@ -28,7 +28,9 @@ def clip():
 
 @pytest.fixture(scope="module")
 def model(train_paths):
-    return SOMColorizer(pixels_per_image=600, max_iter=3, random_state=0).fit(train_paths)
+    # Without spatial chroma smoothing, which also damps flicker, so that the
+    # tests see what the temporal smoothing does.
+    return SOMColorizer(pixels_per_image=600, max_iter=3, smooth_radius=0, random_state=0).fit(train_paths)
 
 
 @pytest.fixture(scope="module")
