@@ -567,7 +567,7 @@ def box_means(planes, radius, out):
         _box_mean_plane(planes[p], radius, out[p], np.empty(width), np.empty(width), inv_rows, inv_cols)
 
 
-@njit(parallel=True, cache=True)
+@njit(parallel=True, fastmath=True, cache=True)
 def guided_filter(guide, src, radius, eps, out, work):
     """The guided filter of somcolor.smoothing.guided_filter on planes.
 
@@ -577,31 +577,34 @@ def guided_filter(guide, src, radius, eps, out, work):
     """
     channels, height, width = src.shape
     first, means = work[0], work[1]
+    # Loops over j innermost throughout, on rows of single planes, so that they vectorize.
     for i in prange(height):
+        g, gg = guide[i], first[1, i]
+        first[0, i] = g
         for j in range(width):
-            g = guide[i, j]
-            first[0, i, j] = g
-            first[1, i, j] = g * g
-            for c in range(channels):
-                p = src[c, i, j]
-                first[2 + c, i, j] = p
-                first[2 + channels + c, i, j] = g * p
+            gg[j] = g[j] * g[j]
+        for c in range(channels):
+            p, gp = src[c, i], first[2 + channels + c, i]
+            first[2 + c, i] = p
+            for j in range(width):
+                gp[j] = g[j] * p[j]
     box_means(first, radius, means)
     # The linear coefficients a, b of each window replace the first stack.
     for i in prange(height):
-        for j in range(width):
-            mean_i = means[0, i, j]
-            var_i = means[1, i, j] - mean_i * mean_i
-            for c in range(channels):
-                mean_p = means[2 + c, i, j]
-                a = (means[2 + channels + c, i, j] - mean_i * mean_p) / (var_i + eps)
-                first[c, i, j] = a
-                first[channels + c, i, j] = mean_p - a * mean_i
-    box_means(first[: 2 * channels], radius, means[: 2 * channels])
-    for c in range(channels):
-        for i in prange(height):
+        mean_i, mean_ii = means[0, i], means[1, i]
+        for c in range(channels):
+            mean_p, mean_ip = means[2 + c, i], means[2 + channels + c, i]
+            a, b = first[c, i], first[channels + c, i]
             for j in range(width):
-                out[c, i, j] = means[c, i, j] * guide[i, j] + means[channels + c, i, j]
+                a[j] = (mean_ip[j] - mean_i[j] * mean_p[j]) / (mean_ii[j] - mean_i[j] * mean_i[j] + eps)
+                b[j] = mean_p[j] - a[j] * mean_i[j]
+    box_means(first[: 2 * channels], radius, means[: 2 * channels])
+    for i in prange(height):
+        g = guide[i]
+        for c in range(channels):
+            a, b, q = means[c, i], means[channels + c, i], out[c, i]
+            for j in range(width):
+                q[j] = a[j] * g[j] + b[j]
 
 
 @njit(parallel=True, fastmath=True, cache=True)

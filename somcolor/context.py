@@ -125,25 +125,29 @@ def coarse_patches(L, patch_size, factor, xp=np):
     return out
 
 
-def local_statistics(L, radius, xp=np):
-    """Mean and standard deviation of L / 100 over the (2r+1)^2 window around each pixel, (2, H, W).
+def local_statistics(L, radii, xp=np, out=None):
+    """Mean and standard deviation of L / 100 over the (2r+1)^2 window around each pixel, for each radius.
 
-    Windows are clipped at the borders. Window sums come from integral
-    images (cumulative sums, :func:`somcolor.smoothing.box_mean_reference`)
-    or, for numpy, from the running sums of a numba kernel: either way the
-    cost does not depend on the radius.
+    Returns (2 * len(radii), H, W) float32 (or fills `out`): mean and
+    standard deviation for the first radius, then for the next. Windows are
+    clipped at the borders. Window sums come from integral images
+    (cumulative sums, :func:`somcolor.smoothing.box_mean_reference`) or, for
+    numpy, from the running sums (in float64) of a numba kernel: either way
+    the cost does not depend on the radius.
     """
-    scaled = xp.asarray(L, dtype=xp.float64) / 100
+    scaled = xp.asarray(L, dtype=xp.float32) / xp.float32(100)
     planes = xp.stack([scaled, scaled * scaled])
-    if xp is np:
-        means = np.empty_like(planes)
-        _kernels.box_means(planes, radius, means)
-    else:
-        means = xp.moveaxis(box_mean_reference(xp.moveaxis(planes, 0, -1), radius, xp), -1, 0)
-    # Second moment minus the squared mean, in place: (mean, std) without more full-size arrays.
-    means[1] -= means[0] * means[0]
-    xp.sqrt(xp.maximum(means[1], 0, out=means[1]), out=means[1])
-    return means
+    out = xp.empty((2 * len(radii), *scaled.shape), xp.float32) if out is None else out
+    for k, radius in enumerate(radii):
+        means = out[2 * k : 2 * k + 2]
+        if xp is np:
+            _kernels.box_means(planes, radius, means)
+        else:
+            means[...] = xp.moveaxis(box_mean_reference(xp.moveaxis(planes, 0, -1), radius, xp), -1, 0)
+        # Second moment minus the squared mean, in place: (mean, std) without more full-size arrays.
+        means[1] -= means[0] * means[0]
+        xp.sqrt(xp.maximum(means[1], 0, out=means[1]), out=means[1])
+    return out
 
 
 def global_descriptor(L, xp=np):
@@ -165,8 +169,8 @@ def image_context(L, context, xp=np):
     if context.position:
         planes[0] = ((xp.arange(height, dtype=xp.float32) + 0.5) / height)[:, None]
         planes[1] = ((xp.arange(width, dtype=xp.float32) + 0.5) / width)[None, :]
-    for k, radius in enumerate(context.local_radii, start=int(context.position)):
-        planes[2 * k : 2 * k + 2] = local_statistics(L, radius, xp)
+    if context.local_radii:
+        local_statistics(L, context.local_radii, xp, out=planes[2 * int(context.position) :])
     scales = context.scales
     return ImageContext(
         planes=planes,
