@@ -7,6 +7,10 @@ rebalanced AuC, colorfulness, fit seconds, predict ms per image and per
 256 x 256 image, one row per feature set and smoothing choice.
 
     python benchmarks/ablation.py [--data DIR] [--skip-cnn] [--only NAME ...]
+
+With --skip-cnn the CNN references are left out (15 minutes of training):
+they are the same as in benchmarks/compare.py's comparison (same harness,
+split and seeds).
 """
 
 import argparse
@@ -16,23 +20,28 @@ from somcolor import SOMColorizer, holdout_split
 from somcolor.compare import compare, default_methods, format_table
 from somcolor.images import find_images
 
+# Every variant states all of its context and smoothing, whatever the defaults are.
+PLAIN = dict(scales=(), position=False, local_radii=(), global_features=False, smooth_radius=0)
 ALL_CONTEXT = dict(scales=(2, 4, 8), position=True, local_radii=(8, 32), global_features=True)
 VARIANTS = {
-    "patch 5x5 only (0.1 default)": {},
-    "+ position": dict(position=True),
-    "+ local stats r 8, 32": dict(local_radii=(8, 32)),
-    "+ global descriptor": dict(global_features=True),
-    "+ scales 2, 4, 8": dict(scales=(2, 4, 8)),
-    "all context": ALL_CONTEXT,
-    "patch only, smoothing r 8": dict(smooth_radius=8),
-    "position + local 8, 32, smoothing r 8": dict(position=True, local_radii=(8, 32), smooth_radius=8),
-    "3x3, position + local 16, smoothing r 8": dict(
-        patch_size=3, position=True, local_radii=(16,), smooth_radius=8
-    ),
-    "position + local + scales, smoothing r 8": dict(
-        position=True, local_radii=(8, 32), scales=(2, 4, 8), smooth_radius=8
-    ),
-    "all context, smoothing r 8": dict(ALL_CONTEXT, smooth_radius=8),
+    name: dict(PLAIN, **params)
+    for name, params in {
+        "patch 5x5 only (0.1 default)": {},
+        "+ position": dict(position=True),
+        "+ local stats r 8, 32": dict(local_radii=(8, 32)),
+        "+ global descriptor": dict(global_features=True),
+        "+ scales 2, 4, 8": dict(scales=(2, 4, 8)),
+        "all context": ALL_CONTEXT,
+        "patch only, smoothing r 8": dict(smooth_radius=8),
+        "position + local 8, 32, smoothing r 8 (default)": dict(position=True, local_radii=(8, 32), smooth_radius=8),
+        "3x3, position + local 16, smoothing r 8": dict(
+            patch_size=3, position=True, local_radii=(16,), smooth_radius=8
+        ),
+        "position + local + scales, smoothing r 8": dict(
+            position=True, local_radii=(8, 32), scales=(2, 4, 8), smooth_radius=8
+        ),
+        "all context, smoothing r 8": dict(ALL_CONTEXT, smooth_radius=8),
+    }.items()
 }
 
 

@@ -52,7 +52,7 @@ def default_methods(seed=0, cnn_epochs=None, verbose=0):
         "gray (no chroma)": lambda: GrayColorizer(),
         "per-L mean chroma": lambda: LightnessLookup(),
         "MSE patch regressor": lambda: PatchRegressor(random_state=seed),
-        "somcolor, argmax (paper)": lambda: SOMColorizer(
+        "somcolor, argmax, no rebalancing (paper's decoding)": lambda: SOMColorizer(
             decode="argmax", rebalance=None, random_state=seed, verbose=verbose
         ),
         "somcolor, annealed + rebalanced (default)": lambda: SOMColorizer(random_state=seed, verbose=verbose),
@@ -177,4 +177,6 @@ def write_report(rows, shown, grays, originals, out_dir, n_train, n_test):
 
 def _short(name):
     """Column titles must fit over a 150-pixel image."""
-    return name.replace("somcolor, ", "").replace(" (default)", "").replace("CNN, ", "CNN ")[:24]
+    for long, short in [("somcolor, ", ""), (" (default)", ""), (" (paper's decoding)", ""), ("CNN, ", "CNN ")]:
+        name = name.replace(long, short)
+    return name[:24]

@@ -132,14 +132,15 @@ def local_statistics(L, radii, xp=np, out=None):
     standard deviation for the first radius, then for the next. Windows are
     clipped at the borders. Window sums come from integral images
     (cumulative sums, :func:`somcolor.smoothing.box_mean_reference`) or, for
-    numpy, from the running sums (in float64) of a numba kernel: either way
-    the cost does not depend on the radius.
+    numpy, from the running sums of a numba kernel: either way the cost does
+    not depend on the radius.
     """
-    scaled = xp.asarray(L, dtype=xp.float32) / xp.float32(100)
+    # float64: the features the default model was trained and measured with.
+    scaled = xp.asarray(L, dtype=xp.float64) / 100
     planes = xp.stack([scaled, scaled * scaled])
-    out = xp.empty((2 * len(radii), *scaled.shape), xp.float32) if out is None else out
+    stats = xp.empty((2 * len(radii), *scaled.shape))
     for k, radius in enumerate(radii):
-        means = out[2 * k : 2 * k + 2]
+        means = stats[2 * k : 2 * k + 2]
         if xp is np:
             _kernels.box_means(planes, radius, means)
         else:
@@ -147,6 +148,9 @@ def local_statistics(L, radii, xp=np, out=None):
         # Second moment minus the squared mean, in place: (mean, std) without more full-size arrays.
         means[1] -= means[0] * means[0]
         xp.sqrt(xp.maximum(means[1], 0, out=means[1]), out=means[1])
+    if out is None:
+        return stats.astype(xp.float32)
+    out[...] = stats
     return out
 
 

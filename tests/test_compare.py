@@ -15,10 +15,10 @@ def fast_methods():
     methods = default_methods(seed=0, cnn_epochs=1)
     methods.update({
         "MSE patch regressor": lambda: PatchRegressor(pixels_per_image=200, max_iter=2, random_state=0),
-        "somcolor, argmax (paper)": lambda: SOMColorizer(decode="argmax", rebalance=None, pixels_per_image=200, max_iter=2, random_state=0),
+        "somcolor, argmax, no rebalancing (paper's decoding)": lambda: SOMColorizer(decode="argmax", rebalance=None, pixels_per_image=200, max_iter=2, random_state=0),
         "somcolor, annealed + rebalanced (default)": lambda: SOMColorizer(pixels_per_image=200, max_iter=2, random_state=0),
     })
-    assert set(methods) == {"gray (no chroma)", "per-L mean chroma", "MSE patch regressor", "somcolor, argmax (paper)",
+    assert set(methods) == {"gray (no chroma)", "per-L mean chroma", "MSE patch regressor", "somcolor, argmax, no rebalancing (paper's decoding)",
                             "somcolor, annealed + rebalanced (default)", "CNN, classification (Zhang-style)", "CNN, L1 regression"}
     return methods
 
@@ -36,7 +36,7 @@ def test_compare_end_to_end(small_photos, tmp_path):
     saved = json.loads((tmp_path / "comparison.json").read_text())
     assert saved["n_test"] == 1 and len(saved["rows"]) == 8
     markdown = (tmp_path / "comparison.md").read_text()
-    assert "| method | PSNR dB |" in markdown and "somcolor, argmax (paper)" in markdown
+    assert "| method | PSNR dB |" in markdown and "somcolor, argmax, no rebalancing (paper's decoding)" in markdown
     figure = read_image(tmp_path / "comparison.png")
     assert figure.shape[1] > 9 * small_photos[3].shape[1] * (0.8 if HAS_TORCH else 0.6)
     assert "rebal. AuC %" in format_table(rows)
