@@ -49,7 +49,11 @@ def lightness_histogram(L):
 
 def histogram_distance(L_a, L_b):
     """Total-variation distance between the L histograms of two frames, in [0, 1]."""
-    return 0.5 * float(np.abs(lightness_histogram(L_a) - lightness_histogram(L_b)).sum())
+    return _total_variation(lightness_histogram(L_a), lightness_histogram(L_b))
+
+
+def _total_variation(p, q):
+    return 0.5 * float(np.abs(p - q).sum())
 
 
 def optical_flow(L_from, L_to, step=None):
@@ -330,7 +334,8 @@ class Stabilizer:
         model = self.model
         proba = probabilities_fused(L, self.packed, self.context, model.n_colors)
         histogram = lightness_histogram(L)
-        if self._L is not None and 0.5 * np.abs(histogram - self._histogram).sum() > self.cut_threshold:
+        # The last frame's histogram is kept, so each frame's is computed once.
+        if self._L is not None and _total_variation(histogram, self._histogram) > self.cut_threshold:
             self.cuts.append(self._frame)
             self._state = None
         if self._state is not None and self.temporal_smoothing > 0:
