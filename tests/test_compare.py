@@ -10,7 +10,7 @@ HAS_TORCH = importlib.util.find_spec("torch") is not None
 
 def fast_methods():
     from somcolor import SOMColorizer
-    from somcolor.baselines import GrayColorizer, LightnessLookup, PatchRegressor
+    from somcolor.baselines import PatchRegressor
 
     methods = default_methods(seed=0, cnn_epochs=1)
     methods.update({
