@@ -1,7 +1,7 @@
 """Ablation of SOMColorizer's context features and smoothing, next to the baselines and CNNs.
 
 Trains every method on ../shared/data/landscapes (sorted names, every 5th image
-held out) with the comparison harness (somcolor.compare) and writes
+held out) with the comparison harness (somcolor.evaluation.compare) and writes
 benchmarks/results/ablation/comparison.{json,md,png}: PSNR, SSIM, AuC,
 rebalanced AuC, colorfulness, fit seconds, predict ms per image and per
 256 x 256 image, one row per feature set and smoothing choice.
@@ -17,8 +17,8 @@ import argparse
 
 from _common import RESULTS, SHARED_DATA
 from somcolor import SOMColorizer, holdout_split
-from somcolor.compare import compare, default_methods, format_table
-from somcolor.images import find_images
+from somcolor.evaluation.compare import compare, default_methods, format_table
+from somcolor.io.images import find_images
 
 # Every variant states all of its context and smoothing, whatever the defaults are.
 PLAIN = dict(scales=(), position=False, local_radii=(), global_features=False, smooth_radius=0)

@@ -16,7 +16,7 @@ from minisom import MiniSom
 from _common import best_time, print_table, write_json
 from somcolor import UVQuantizer, bundled_images
 from somcolor.color import rgb_to_luv
-from somcolor.images import read_image
+from somcolor.io.images import read_image
 from somcolor.quantizer import map_shape_for, nearest_codeword, nearest_codeword_reference
 
 

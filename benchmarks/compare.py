@@ -12,8 +12,8 @@ import argparse
 
 from _common import RESULTS, SHARED_DATA
 from somcolor import holdout_split
-from somcolor.compare import compare, default_methods, format_table
-from somcolor.images import find_images
+from somcolor.evaluation.compare import compare, default_methods, format_table
+from somcolor.io.images import find_images
 
 
 def main():

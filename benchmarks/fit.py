@@ -15,8 +15,8 @@ from sklearn.utils import check_random_state
 
 from _common import SHARED_DATA, print_table, write_json
 from somcolor import SOMColorizer
-from somcolor.estimator import sample_training_pixels
-from somcolor.images import find_images
+from somcolor.features.sampling import sample_training_pixels
+from somcolor.io.images import find_images
 
 
 def timed(function):
@@ -36,7 +36,7 @@ def main():
     _, total = timed(lambda: model.fit(paths))
     # The phases again, separately, with the functions fit uses.
     (features, chroma), sampling = timed(
-        lambda: sample_training_pixels(paths, model._context(), model.pixels_per_image, check_random_state(0))
+        lambda: sample_training_pixels(paths, model.context_, model.pixels_per_image, check_random_state(0))
     )
     _, som = timed(lambda: model.quantizer_.fit(chroma))
     labels = model.quantizer_.transform(chroma)

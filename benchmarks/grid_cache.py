@@ -16,9 +16,9 @@ from sklearn.model_selection import GridSearchCV
 
 from _common import SHARED_DATA, print_table, write_json
 from somcolor import SOMColorizer
-from somcolor.images import find_images
-from somcolor.metrics import SCORERS
-from somcolor.model_selection import InterleavedImageFolds
+from somcolor.io.images import find_images
+from somcolor import SCORERS
+from somcolor.evaluation.model_selection import InterleavedImageFolds
 
 GRID = {"patch_size": [3, 5], "n_colors": [9, 25], "hidden_layer_sizes": [(50,), (50, 50)]}
 

@@ -29,9 +29,9 @@ from sklearn.utils import check_random_state
 
 from _common import RESULTS, SHARED_DATA, write_json
 from somcolor import SOMColorizer, UVQuantizer, holdout_split
-from somcolor.context import Context
-from somcolor.estimator import sample_training_pixels
-from somcolor.images import find_images
+from somcolor.features import Context
+from somcolor.features.sampling import sample_training_pixels
+from somcolor.io.images import find_images
 
 COLORS = (9, 25, 100, 400)
 PATCHES = (3, 5, 11)

@@ -19,7 +19,7 @@ import numpy as np
 
 from somcolor import SOMColorizer, holdout_split, metrics
 from somcolor.color import grayscale
-from somcolor.images import find_images, read_image
+from somcolor.io.images import find_images, read_image
 
 HERE = Path(__file__).resolve().parent
 DEFAULT_DATA = HERE.parent.parent / "shared" / "data" / "landscapes"

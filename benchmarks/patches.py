@@ -11,8 +11,8 @@ import argparse
 import numpy as np
 
 from _common import best_time, print_table, write_json
-from somcolor import _kernels
-from somcolor.patches import extract_patches_reference, pad_lightness
+from somcolor.features import _kernels
+from somcolor.features.patches import extract_patches_reference, pad_lightness
 
 
 def main():
@@ -38,13 +38,13 @@ def main():
     try:
         import cupy
 
-        from somcolor.patches import patches_xp
+        from somcolor.features.patches import patches_array
 
         gpu_padded = cupy.asarray(padded)
         gpu_out = cupy.empty(out.shape, cupy.float32)
 
         def on_gpu():
-            gpu_out[...] = patches_xp(gpu_padded, p, cupy)
+            gpu_out[...] = patches_array(gpu_padded, p)
             cupy.cuda.Device().synchronize()
 
         rows.append({"method": "cupy (GPU, on-device)", "seconds": best_time(on_gpu)})

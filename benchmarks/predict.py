@@ -15,20 +15,13 @@ import numpy as np
 
 from _common import best_time, print_table, write_json
 from somcolor import SOMColorizer, bundled_images
-from somcolor.color import lightness, merge_luv
-from somcolor.estimator import decode_chroma
-from somcolor.images import as_image, read_image, to_uint8
-from somcolor.smoothing import guided_filter_reference
+from somcolor.color import lightness
+from somcolor.inference.exact import colorize_exact
+from somcolor.io.images import as_image, read_image, to_uint8
 
 
 def exact_path(model, gray):
-    L = lightness(as_image(gray, "gray"))
-    (proba,) = model.predict_proba([gray])
-    uv = decode_chroma(proba.reshape(-1, model.n_colors), model.quantizer_.codebook_, model.decode, model.temperature)
-    uv = uv.reshape(*L.shape, 2)
-    if model.smooth_radius:
-        uv = guided_filter_reference(L / 100, uv, model.smooth_radius, model.smooth_eps, np)
-    return merge_luv(L, uv)
+    return colorize_exact(lightness(as_image(gray, "gray")), model)
 
 
 def test_image(size):

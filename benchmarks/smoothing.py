@@ -16,7 +16,7 @@ import numpy as np
 from _common import SHARED_DATA, best_time, print_table, write_json
 from somcolor import SOMColorizer, holdout_split, metrics
 from somcolor.color import grayscale
-from somcolor.images import find_images, read_image
+from somcolor.io.images import find_images, read_image
 
 SETTINGS = [(0, None), (2, 1e-3), (4, 1e-3), (8, 1e-3), (4, 1e-2), (4, 1e-4)]
 

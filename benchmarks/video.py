@@ -24,8 +24,8 @@ import numpy as np
 from _common import SHARED_DATA, print_table, write_json
 from somcolor import SOMColorizer, colorize_video, holdout_split, metrics
 from somcolor.color import grayscale, lightness
-from somcolor.images import find_images
-from somcolor.video import Stabilizer, make_test_clip, write_frames
+from somcolor.io.images import find_images
+from somcolor.video import Stabilizer, flicker, flicker_ratio, make_test_clip, write_frames
 
 STRENGTHS = [0.0, 0.5, 0.7, 0.9]
 
@@ -51,12 +51,12 @@ def main():
         rows.append({
             "temporal_smoothing": strength,
             "fps": len(clip) / seconds,
-            "flicker_ratio": metrics.flicker_ratio(results, clip),
+            "flicker_ratio": flicker_ratio(results, clip),
             "psnr": metrics.psnr(results, clip),
             "colorfulness": metrics.colorfulness(results),
             "cuts": stabilizer.cuts,
         })
-    original_flicker = metrics.flicker(clip)
+    original_flicker = flicker(clip)
     gray_psnr = metrics.psnr([np.repeat(grayscale(frame)[..., None], 3, axis=2) for frame in clip], clip)
 
     with tempfile.TemporaryDirectory() as tmp:

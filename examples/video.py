@@ -12,9 +12,9 @@ edges, in any video.
 
 from pathlib import Path
 
-from somcolor import SOMColorizer, bundled_images, colorize_video, metrics
+from somcolor import SOMColorizer, bundled_images, colorize_video
 from somcolor.color import grayscale
-from somcolor.video import make_test_clip, open_frames, write_frames
+from somcolor.video import flicker_ratio, make_test_clip, open_frames, write_frames
 
 out = Path("video-output")
 test = bundled_images("test")
@@ -28,7 +28,7 @@ for name, strength in [("per-frame", 0.0), ("smoothed", 0.7)]:
     frames, _ = open_frames(frames_dir)
     print(
         f"temporal_smoothing={strength}: {summary['frames']} frames, scene cuts at {summary['cuts']}, "
-        f"flicker {metrics.flicker_ratio(frames, clip):.2f}x the original's"
+        f"flicker {flicker_ratio(frames, clip):.2f}x the original's"
     )
 colorize_video(model, out / "gray.mp4", out / "colorized.mp4", overwrite=True)
 print(f"wrote {out / 'colorized.mp4'} (temporal_smoothing=0.7) and the PNG frames in {out}/")

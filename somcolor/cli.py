@@ -7,13 +7,15 @@ from pathlib import Path
 
 import numpy as np
 
-from . import metrics
-from .batch import colorize_files, output_paths
+from ._backend import DEVICES
 from .color import grayscale
-from .datasets import bundled_images, holdout_split
-from .estimator import DECODERS, DEVICES, SOMColorizer
-from .figures import image_grid
-from .images import ImageError, as_image, find_images, write_png
+from .estimator import SOMColorizer
+from .evaluation import metrics
+from .evaluation.figures import image_grid
+from .io.batch import colorize_files, output_paths
+from .io.datasets import bundled_images, holdout_split
+from .io.images import ImageError, as_image, find_images, write_png
+from .network.decode import DECODERS
 from .persistence import ModelFileError, load_model, save_model
 
 
@@ -204,7 +206,7 @@ def cmd_video(args):
 
 
 def cmd_compare(args):
-    from .compare import compare, default_methods, format_table
+    from .evaluation.compare import compare, default_methods, format_table
 
     train, test = holdout_split(find_images(args.inputs), every=args.every)
     if not train or not test:
@@ -220,8 +222,8 @@ def cmd_compare(args):
 
 
 def cmd_grid(args):
-    from .metrics import SCORERS
-    from .model_selection import grid_search
+    from .evaluation.model_selection import grid_search
+    from .evaluation.scorers import SCORERS
 
     paths = find_images(args.inputs)
     grid = {"patch_size": args.patch_size, "n_colors": args.n_colors, "hidden_layer_sizes": args.hidden}

@@ -5,19 +5,19 @@ types; :func:`load_model` refuses any type outside the fixed list below, so a
 tampered or foreign file fails with an error instead of executing.
 """
 
-import os
-import tempfile
 import zipfile
 from pathlib import Path
 
 import skops.io as sio
 
 from .estimator import SOMColorizer
+from .io.images import atomic_path
 
 # Everything a fitted SOMColorizer holds. Numpy arrays, scalars and builtins
 # are trusted by skops itself.
 TRUSTED_TYPES = (
     "somcolor.estimator.SOMColorizer",
+    "somcolor.features.context.Context",
     "somcolor.quantizer.UVQuantizer",
     "sklearn.neural_network._multilayer_perceptron.MLPClassifier",
     "sklearn.neural_network._stochastic_optimizers.AdamOptimizer",
@@ -54,16 +54,8 @@ def save_model(model, path):
     """
     if not isinstance(model, SOMColorizer) or not hasattr(model, "mlp_"):
         raise ValueError("save_model needs a fitted SOMColorizer")
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".part", dir=path.parent)
-    os.close(fd)
-    try:
+    with atomic_path(path) as tmp:
         sio.dump(model, tmp)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
 
 
 def load_model(path):
@@ -93,4 +85,7 @@ def load_model(path):
         raise ModelFileError(f"{path}: cannot load model ({exc})") from None
     if not isinstance(model, SOMColorizer):
         raise ModelFileError(f"{path}: holds a {type(model).__name__}, not a SOMColorizer")
+    if not hasattr(model, "context_"):
+        # Files of somcolor 0.1 predate the fitted context: it is what the parameters say.
+        model.context_ = model._check_params()
     return model

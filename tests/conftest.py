@@ -2,7 +2,7 @@ import numpy as np
 import pytest
 
 from somcolor import bundled_images
-from somcolor.images import read_image
+from somcolor.io.images import read_image
 
 
 @pytest.fixture(scope="session")

@@ -2,7 +2,7 @@ import numpy as np
 import pytest
 from sklearn.base import clone
 
-from somcolor.baselines import GrayColorizer, LightnessLookup, PatchRegressor
+from somcolor.evaluation.baselines import GrayColorizer, LightnessLookup, PatchRegressor
 from somcolor.color import grayscale, lightness, rgb_to_luv
 
 
@@ -35,9 +35,9 @@ def test_patch_regressor(rule_photos, rule_test_photo):
 
 
 def test_baselines_check_their_inputs(photo):
-    with pytest.raises(ValueError, match="n_bins == 0"):
+    with pytest.raises(ValueError, match="'n_bins' parameter of LightnessLookup"):
         LightnessLookup(n_bins=0).fit([photo])
-    with pytest.raises(ValueError, match="patch_size"):
+    with pytest.raises(ValueError, match="'patch_size' parameter of PatchRegressor"):
         PatchRegressor(patch_size=2).fit([photo])
     with pytest.raises(ValueError, match="grayscale image"):
         LightnessLookup().fit([photo.mean(axis=2)])

@@ -6,7 +6,7 @@ from PIL import Image
 
 from somcolor import load_model
 from somcolor.cli import main
-from somcolor.images import read_image
+from somcolor.io.images import read_image
 
 FAST = ["--pixels-per-image", "300", "--max-iter", "2", "--n-colors", "4"]
 
@@ -63,7 +63,7 @@ def test_clear_errors(tmp_path, capsys, train_paths):
     assert main(["colorize", str(tmp_path / "none.skops"), str(train_paths[0]), "-o", str(tmp_path)]) == 2
     assert "none.skops: no such model file" in capsys.readouterr().err
     assert main(["fit", str(train_paths[0]), "-o", str(tmp_path / "m.skops"), "--patch-size", "4"]) == 2
-    assert "patch_size must be an odd integer" in capsys.readouterr().err
+    assert "'patch_size' parameter of SOMColorizer must be odd" in capsys.readouterr().err
     assert not (tmp_path / "m.skops").exists()
 
 
@@ -149,4 +149,4 @@ def test_fit_with_context_features_and_smoothing(tmp_path, train_paths, test_pat
     assert main(["colorize", str(model_path), str(test_paths[0]), "-o", str(tmp_path / "out")]) == 0
     assert read_image(tmp_path / "out" / f"{test_paths[0].stem}.png").shape == (150, 150, 3)
     assert main(["fit", str(train_paths[0]), "-o", str(tmp_path / "bad.skops"), *FAST, "--scales", "1"]) == 2
-    assert "scales must be an integer >= 2" in capsys.readouterr().err
+    assert "'scales' parameter of SOMColorizer must be an int in [2, 64]" in capsys.readouterr().err

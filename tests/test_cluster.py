@@ -6,10 +6,10 @@ import pytest
 distributed = pytest.importorskip("dask.distributed", reason='needs dask: pip install "somcolor[dask]"')
 
 from somcolor import SOMColorizer, save_model  # noqa: E402
-from somcolor.batch import colorize_files, output_paths  # noqa: E402
+from somcolor.io.batch import colorize_files, output_paths  # noqa: E402
 from somcolor.cli import main  # noqa: E402
-from somcolor.images import read_image, write_png  # noqa: E402
-from somcolor.model_selection import grid_search  # noqa: E402
+from somcolor.io.images import read_image, write_png  # noqa: E402
+from somcolor.evaluation.model_selection import grid_search  # noqa: E402
 
 
 @pytest.fixture(scope="module")

@@ -5,7 +5,7 @@ torch = pytest.importorskip(
     "torch", reason='the CNN references need PyTorch: pip install "somcolor[cnn]"'
 )
 
-from somcolor.cnn import ECCV16, CNNColorizer, load_eccv16  # noqa: E402
+from somcolor.evaluation.cnn import ECCV16, CNNColorizer, load_eccv16  # noqa: E402
 
 
 @pytest.fixture(scope="module")

@@ -2,15 +2,15 @@ import importlib.util
 import json
 
 from somcolor.cli import main
-from somcolor.compare import compare, default_methods, format_table
-from somcolor.images import read_image, write_png
+from somcolor.evaluation.compare import compare, default_methods, format_table
+from somcolor.io.images import read_image, write_png
 
 HAS_TORCH = importlib.util.find_spec("torch") is not None
 
 
 def fast_methods():
     from somcolor import SOMColorizer
-    from somcolor.baselines import PatchRegressor
+    from somcolor.evaluation.baselines import PatchRegressor
 
     methods = default_methods(seed=0, cnn_epochs=1)
     methods.update({

@@ -2,20 +2,22 @@ import numpy as np
 import pytest
 
 from somcolor import SOMColorizer
-from somcolor.color import grayscale, lightness, luv_to_rgb, merge_luv
-from somcolor.context import (
+from somcolor.color import grayscale, lightness, luv_to_rgb
+from somcolor.features.context import (
     N_GLOBAL,
     Context,
     coarse_patches,
     context_at,
-    downscale,
     global_descriptor,
     image_context,
     local_statistics,
 )
-from somcolor.estimator import decode_chroma, pixel_features
-from somcolor.inference import colorize_xp, network_of
-from somcolor.patches import extract_patches_reference
+from somcolor.features.patches import extract_patches_reference
+from somcolor.features.sampling import pixel_features
+from somcolor.filters.resample import downscale
+from somcolor.inference.array_path import colorize_array
+from somcolor.inference.exact import colorize_exact
+from somcolor.inference.plan import plan_of
 
 ALL = Context(patch_size=3, scales=(2, 4), position=True, local_radii=(2, 5), global_features=True)
 
@@ -96,12 +98,6 @@ def test_global_descriptor_known_answer(photo):
     np.testing.assert_allclose(descriptor[:16], np.histogram(L / 100, bins=16, range=(0, 1))[0] / L.size)
 
 
-def reference_rgb(model, gray):
-    (proba,) = model.predict_proba([gray])
-    L = lightness(gray)
-    uv = decode_chroma(proba.reshape(-1, model.n_colors), model.quantizer_.codebook_, model.decode, model.temperature)
-    return merge_luv(L, uv.reshape(*L.shape, 2))
-
 
 @pytest.fixture(scope="module")
 def context_model(train_paths):
@@ -113,13 +109,10 @@ def test_fast_paths_match_the_reference_with_every_context_feature(context_model
     assert context_model.mlp_.coefs_[0].shape[0] == 25 + 2 + 2 + 3 * 25 + N_GLOBAL
     for image in [photo, small_photos[0], small_photos[3]]:
         gray = grayscale(image)
-        reference = reference_rgb(context_model, gray)
+        reference = colorize_exact(lightness(gray), context_model)
         np.testing.assert_allclose(context_model.predict([gray])[0], reference, atol=1e-3)
-        by_xp = colorize_xp(
-            lightness(gray), network_of(context_model.mlp_), context_model._context(),
-            context_model.quantizer_.codebook_, "annealed_mean", 0.38, np, block_pixels=999,
-        )
-        np.testing.assert_allclose(by_xp, reference, atol=1e-4)
+        by_array = colorize_array(lightness(gray), plan_of(context_model), block_pixels=999)
+        np.testing.assert_allclose(by_array, reference, atol=1e-4)
 
 
 def test_position_lets_the_model_learn_what_a_patch_cannot(small_photos):
@@ -141,11 +134,11 @@ def test_position_lets_the_model_learn_what_a_patch_cannot(small_photos):
 @pytest.mark.parametrize(
     "params, message",
     [
-        ({"scales": (1,)}, "scales must be an integer >= 2"),
-        ({"scales": "2"}, "scales must be"),
-        ({"local_radii": (0, 4)}, "local_radii must be an integer >= 1"),
-        ({"position": "yes"}, "position must be True or False"),
-        ({"global_features": 1}, "global_features must be True or False"),
+        ({"scales": (1,)}, r"'scales' parameter of SOMColorizer must be an int in \[2, 64\]"),
+        ({"scales": "2"}, "'scales' parameter"),
+        ({"local_radii": (0, 4)}, r"'local_radii' parameter of SOMColorizer must be an int in \[1, 256\]"),
+        ({"position": "yes"}, "'position' parameter of SOMColorizer must be an instance of 'bool'"),
+        ({"global_features": 1}, "'global_features' parameter of SOMColorizer must be an instance of 'bool'"),
     ],
 )
 def test_bad_context_parameters(params, message, train_paths):

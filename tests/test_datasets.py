@@ -3,7 +3,7 @@ from pathlib import Path
 import pytest
 
 from somcolor import bundled_images, holdout_split
-from somcolor.images import read_image
+from somcolor.io.images import read_image
 
 SHARED = Path(__file__).resolve().parents[2] / "shared" / "data" / "landscapes"
 

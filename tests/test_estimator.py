@@ -10,7 +10,7 @@ from sklearn.pipeline import Pipeline
 
 from somcolor import ImageError, SOMColorizer
 from somcolor.color import grayscale, lightness, rgb_to_luv
-from somcolor.estimator import decode_chroma, rebalancing_weights
+from somcolor.network import decode_chroma, rebalancing_weights
 
 FAST = dict(pixels_per_image=400, max_iter=2, random_state=0)
 
@@ -31,7 +31,7 @@ def test_learns_a_simple_color_rule(rule_photos, rule_test_photo):
 
 
 def test_predict_accepts_every_gray_form(fitted, photo, tmp_path):
-    from somcolor.images import write_png
+    from somcolor.io.images import write_png
 
     gray = grayscale(photo)
     path = tmp_path / "photo.png"
@@ -155,16 +155,16 @@ def test_joblib_round_trip(fitted, tmp_path, test_paths):
 @pytest.mark.parametrize(
     "params, message",
     [
-        ({"patch_size": 4}, "patch_size must be an odd integer"),
-        ({"n_colors": 1}, "n_colors == 1, must be >= 2"),
-        ({"n_colors": 2.5}, "n_colors must be an instance of int"),
+        ({"patch_size": 4}, r"'patch_size' parameter of SOMColorizer must be odd"),
+        ({"n_colors": 1}, r"'n_colors' parameter of SOMColorizer must be an int in the range \[2, 1024\]"),
+        ({"n_colors": 2.5}, "'n_colors' parameter of SOMColorizer must be an int"),
         ({"hidden_layer_sizes": (50, 0)}, "hidden_layer_sizes"),
         ({"hidden_layer_sizes": "big"}, "hidden_layer_sizes"),
         ({"pixels_per_image": 0}, "pixels_per_image"),
-        ({"decode": "mode"}, "decode must be one of"),
-        ({"temperature": 0}, "temperature == 0, must be > 0"),
-        ({"temperature": 2.0}, "temperature == 2.0, must be <= 1"),
-        ({"rebalance": 1.5}, "rebalance == 1.5, must be <= 1"),
+        ({"decode": "mode"}, "'decode' parameter of SOMColorizer must be a str among"),
+        ({"temperature": 0}, r"'temperature' parameter of SOMColorizer must be a float in the range \(0.0, 1.0\]"),
+        ({"temperature": 2.0}, r"'temperature' parameter of SOMColorizer must be a float in the range \(0.0, 1.0\]"),
+        ({"rebalance": 1.5}, r"'rebalance' parameter of SOMColorizer must be a float in the range \[0.0, 1.0\] or None"),
         ({"max_iter": 0}, "max_iter"),
         ({"alpha": -1}, "alpha"),
         ({"learning_rate_init": 0}, "learning_rate_init"),
@@ -207,7 +207,7 @@ def test_bad_images_are_named(fitted, photo, tmp_path, train_paths):
 
 def test_decode_checked_at_predict(fitted, photo):
     bad = copy.deepcopy(fitted).set_params(decode="median")
-    with pytest.raises(ValueError, match="decode must be one of"):
+    with pytest.raises(ValueError, match="'decode' parameter of SOMColorizer"):
         bad.predict([photo])
 
 
@@ -245,7 +245,7 @@ def test_fit_stream_checks_and_names_bad_files(train_paths, tmp_path):
 
 
 def test_reservoir_is_uniform():
-    from somcolor.patches import Reservoir
+    from somcolor.features.sampling import Reservoir
 
     hits = np.zeros(100)
     for seed in range(300):

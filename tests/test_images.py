@@ -2,7 +2,7 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from somcolor.images import ImageError, as_image, find_images, read_image, write_png
+from somcolor.io.images import ImageError, as_image, find_images, read_image, write_png
 
 
 def test_read_bundled_jpeg(photo):

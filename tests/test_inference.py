@@ -6,30 +6,19 @@ import numpy as np
 import pytest
 
 from somcolor import SOMColorizer
-from somcolor.color import lightness, merge_luv
-from somcolor.context import context_at, image_context
-from somcolor.estimator import decode_chroma
-from somcolor.inference import (
-    colorize_fused,
-    colorize_xp,
-    logits_xp,
-    network_of,
-    pack,
-)
-from somcolor.patches import extract_patches_reference, pad_lightness, patches_xp
-from somcolor.smoothing import guided_filter_reference
+from somcolor.color import lightness
+from somcolor.features.context import context_at, image_context
+from somcolor.features.patches import extract_patches_reference, pad_lightness, patches_array
+from somcolor.inference.array_path import colorize_array
+from somcolor.inference.exact import colorize_exact
+from somcolor.inference.fused import colorize_fused, colorize_probabilities, pack, probabilities_fused
+from somcolor.inference.plan import plan_of
+from somcolor.network import network_of
+from somcolor.network.mlp import logits_array
 
 
 def reference_rgb(model, gray):
-    """predict_proba -> decode_chroma -> numpy guided filter -> scikit-image: the float64 reference."""
-    (proba,) = model.predict_proba([gray])
-    uv = decode_chroma(
-        proba.reshape(-1, model.n_colors), model.quantizer_.codebook_, model.decode, model.temperature
-    ).reshape(*gray.shape, 2)
-    L = lightness(gray)
-    if model.smooth_radius:
-        uv = guided_filter_reference(L / 100, uv, model.smooth_radius, model.smooth_eps, np)
-    return merge_luv(L, uv)
+    return colorize_exact(lightness(gray), model)
 
 
 @pytest.fixture(scope="module")
@@ -46,24 +35,20 @@ def test_predict_matches_the_reference(fitted, grays, decode):
         np.testing.assert_allclose(fast, reference_rgb(model, gray), atol=1e-3)
 
 
-def test_numpy_array_module_path_matches_the_reference(fitted, grays):
-    network = network_of(fitted.mlp_)
+def test_numpy_array_code_path_matches_the_reference(fitted, grays):
     for gray in grays:
-        rgb = colorize_xp(
-            lightness(gray), network, fitted._context(), fitted.quantizer_.codebook_,
-            fitted.decode, fitted.temperature, np, block_pixels=1000, smooth_radius=fitted.smooth_radius,
-        )
+        rgb = colorize_array(lightness(gray), plan_of(fitted), block_pixels=1000)
         np.testing.assert_allclose(rgb, reference_rgb(fitted, gray), atol=1e-4)
 
 
 def test_argmax_classes_agree_except_near_ties(fitted, grays):
     L = lightness(grays[2])
-    features = patches_xp(pad_lightness(L, 5), 5, np)
+    features = patches_array(pad_lightness(L, 5), 5)
     np.testing.assert_array_equal(features, extract_patches_reference(L, 5))
     rows, cols = np.divmod(np.arange(L.size), L.shape[1])
-    context = context_at(image_context(L, fitted._context()), rows, cols)
+    context = context_at(image_context(L, fitted.context_), rows, cols)
     features = np.concatenate([features, context], axis=1)
-    logits = logits_xp(features, network_of(fitted.mlp_), np)
+    logits = logits_array(features, network_of(fitted.mlp_))
     proba = fitted.mlp_.predict_proba(features)
     ours, theirs = logits.argmax(axis=1), proba.argmax(axis=1)
     top2 = np.sort(proba, axis=1)[:, -2:]
@@ -90,11 +75,9 @@ def test_fused_kernel_handles_any_network_shape(train_paths, grays, params):
 @pytest.mark.parametrize("activation", ["tanh", "logistic", "identity"])
 def test_fused_kernel_activations(fitted, grays, activation):
     network = network_of(fitted.mlp_)._replace(activation=activation)
+    plan = plan_of(fitted)._replace(network=network, fused=pack(network, fitted.context_), smooth_radius=0)
     L = lightness(grays[0])
-    args = (L, fitted._context(), fitted.quantizer_.codebook_, "annealed_mean", 0.38)
-    fused = colorize_fused(args[0], pack(network, fitted._context()), *args[1:])
-    by_xp = colorize_xp(args[0], network, *args[1:], np)
-    np.testing.assert_allclose(fused, by_xp, atol=1e-4)
+    np.testing.assert_allclose(colorize_fused(L, plan), colorize_array(L, plan), atol=1e-4)
 
 
 def test_subnormal_weights_are_flushed(fitted):
@@ -118,7 +101,7 @@ def test_cuda_without_cupy_names_the_extra(fitted, grays):
 
 
 def test_unknown_device(fitted, grays):
-    with pytest.raises(ValueError, match="device must be one of"):
+    with pytest.raises(ValueError, match="'device' parameter of SOMColorizer must be a str among"):
         SOMColorizer(device="tpu").fit(grays)
 
 
@@ -133,20 +116,16 @@ def test_black_and_extreme_inputs_stay_finite(fitted):
 
 
 def test_fused_probabilities_match_predict_proba_and_decode_to_predict(fitted, grays):
-    from somcolor.inference import colorize_probabilities, probabilities_fused
-
-    context = fitted._context()
+    plan = plan_of(fitted)
     gray = grays[1]
     L = lightness(gray)
-    proba = probabilities_fused(L, pack(network_of(fitted.mlp_), context), context, fitted.n_colors)
+    proba = probabilities_fused(L, plan)
     (expected,) = fitted.predict_proba([gray])
     assert proba.shape == (fitted.n_colors, *L.shape) and proba.dtype == np.float32
     np.testing.assert_allclose(np.moveaxis(proba, 0, -1), expected, atol=1e-4)
-    rgb = colorize_probabilities(L, proba, fitted.quantizer_.codebook_, fitted.decode, fitted.temperature)
+    rgb = colorize_probabilities(L, proba, plan._replace(smooth_radius=0))
     np.testing.assert_allclose(rgb, clone_with(fitted, smooth_radius=0).predict([gray])[0], atol=1e-3)
-    smoothed = colorize_probabilities(
-        L, proba, fitted.quantizer_.codebook_, fitted.decode, fitted.temperature, smooth_radius=3
-    )
+    smoothed = colorize_probabilities(L, proba, plan._replace(smooth_radius=3))
     np.testing.assert_allclose(smoothed, clone_with(fitted, smooth_radius=3).predict([gray])[0], atol=1e-3)
 
 

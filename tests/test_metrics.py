@@ -1,7 +1,7 @@
 import numpy as np
 import pytest
 
-from somcolor import metrics
+from somcolor import SCORERS, metrics
 
 
 def test_psnr_known_value():
@@ -101,12 +101,12 @@ def test_scorers_in_grid_search(small_photos):
     search = GridSearchCV(
         SOMColorizer(n_colors=4, pixels_per_image=300, max_iter=2, random_state=0),
         {"patch_size": [1, 3]},
-        scoring={name: metrics.SCORERS[name] for name in metrics.SCORERS},
+        scoring=dict(SCORERS),
         refit="psnr",
         cv=KFold(2),
     )
     search.fit(photos)
-    for name in metrics.SCORERS:
+    for name in SCORERS:
         scores = search.cv_results_[f"mean_test_{name}"]
         assert np.all(np.isfinite(scores)), name
     assert np.all(search.cv_results_["mean_test_neg_rmse"] < 0)

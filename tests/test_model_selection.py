@@ -3,8 +3,8 @@ import pytest
 
 from somcolor import SOMColorizer, holdout_split
 from somcolor.cli import main
-from somcolor.images import write_png
-from somcolor.model_selection import InterleavedImageFolds, grid_search
+from somcolor.io.images import write_png
+from somcolor.evaluation.model_selection import InterleavedImageFolds, grid_search
 
 
 def test_folds_are_image_level_and_interleaved():

@@ -2,13 +2,8 @@ import numpy as np
 import pytest
 
 from somcolor.color import lightness
-from somcolor.patches import (
-    check_patch_size,
-    extract_patches,
-    extract_patches_reference,
-    iter_patch_blocks,
-    sample_pixels,
-)
+from somcolor.features.patches import extract_patches, extract_patches_reference, iter_patch_blocks, row_blocks
+from somcolor.features.sampling import sample_pixels
 
 
 @pytest.mark.parametrize("p", [1, 3, 5, 11])
@@ -56,10 +51,19 @@ def test_blocks_cover_the_image(photo):
     )
 
 
-@pytest.mark.parametrize("bad", [0, 2, -3, 4.0, "5", True, None])
-def test_patch_size_must_be_odd_positive_int(bad):
-    with pytest.raises(ValueError, match="patch_size must be an odd integer"):
-        check_patch_size(bad)
+@pytest.mark.parametrize("bad", [0, 2, -3, 4.0, "5", None, 33])
+def test_patch_size_must_be_odd_positive_int(bad, photo):
+    from somcolor import SOMColorizer
+
+    with pytest.raises(ValueError, match="'patch_size' parameter of SOMColorizer must be"):
+        SOMColorizer(patch_size=bad).fit([photo])
+
+
+def test_row_blocks_cover_the_image_once():
+    blocks = list(row_blocks(10, 7, 20))
+    assert blocks[0][0] == 0 and blocks[-1][1] == 10
+    assert all(a[1] == b[0] for a, b in zip(blocks, blocks[1:]))
+    assert list(row_blocks(3, 100, 10)) == [(0, 1), (1, 2), (2, 3)]  # at least one row per block
 
 
 def test_sampling_is_seeded_and_distinct():

@@ -46,3 +46,20 @@ def test_unfitted_model_is_not_saved(tmp_path):
     with pytest.raises(ValueError, match="fitted SOMColorizer"):
         save_model(SOMColorizer(), tmp_path / "m.skops")
     assert not list(tmp_path.iterdir())
+
+
+def test_a_model_file_of_somcolor_0_1_still_loads_and_colorizes_the_same(test_paths):
+    """Written by somcolor 0.1 (before the stages moved into packages), with its colorized test photo."""
+    from pathlib import Path
+
+    from somcolor.color import grayscale
+    from somcolor.features import Context
+    from somcolor.io.images import read_image
+
+    data = Path(__file__).with_name("data")
+    model = load_model(data / "model-0.1.skops")
+    assert model.context_ == Context(patch_size=5, position=True, local_radii=(8, 32))
+    (rgb,) = model.predict([grayscale(read_image(test_paths[0]))])
+    expected = read_image(data / "model-0.1-test0.png")
+    # Bit-identical on the machine that wrote it; a rounding step apart elsewhere (fastmath float32).
+    assert np.abs(np.round(rgb * 255) - np.round(expected * 255)).max() <= 1

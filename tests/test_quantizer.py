@@ -81,9 +81,33 @@ def test_bad_inputs(uv):
     with pytest.raises(NotFittedError):
         UVQuantizer().transform(uv)
     q = UVQuantizer(n_colors=4, random_state=0).fit(uv)
-    with pytest.raises(ValueError, match=r"shape \(n, 2\)"):
+    with pytest.raises(ValueError, match="X has 1 features, but UVQuantizer is expecting 2 features"):
         q.transform(uv[:, :1])
-    with pytest.raises(ValueError, match="at least one"):
+    with pytest.raises(ValueError, match="0 sample"):
         q.fit(np.empty((0, 2)))
+    with pytest.raises(ValueError, match="NaN"):
+        q.transform(np.array([[np.nan, 1.0]]))
     with pytest.raises(ValueError, match=r"integers in \[0, 3\]"):
         q.inverse_transform([4])
+
+
+def test_passes_scikit_learns_estimator_checks():
+    import warnings
+
+    from sklearn.exceptions import SkipTestWarning
+    from sklearn.utils.estimator_checks import check_estimator
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", SkipTestWarning)  # the array-API check needs SCIPY_ARRAY_API
+        results = check_estimator(UVQuantizer(n_iterations=200, random_state=0), on_fail=None)
+    failed = [r["check_name"] for r in results if r["status"] == "failed"]
+    assert not failed and len(results) > 40
+
+
+def test_kernel_matches_the_reference_in_any_dimension(rng):
+    for dims in (1, 2, 3, 5):
+        points, codebook = rng.normal(size=(2000, dims)), rng.normal(size=(17, dims))
+        labels, sq_dist = nearest_codeword(points, codebook)
+        expected_labels, expected_dist = nearest_codeword_reference(points, codebook)
+        np.testing.assert_array_equal(labels, expected_labels)
+        np.testing.assert_allclose(sq_dist, expected_dist)

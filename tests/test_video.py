@@ -5,15 +5,16 @@ from somcolor import SOMColorizer, bundled_images, colorize_video, metrics
 from somcolor.cli import main
 from somcolor.color import lightness
 from somcolor.persistence import save_model
+from somcolor.filters.resample import warp, warp_reference
 from somcolor.video import (
     Stabilizer,
     VideoError,
+    flicker,
+    flicker_ratio,
     histogram_distance,
     make_test_clip,
     open_frames,
     optical_flow,
-    warp,
-    warp_reference,
     write_frames,
 )
 
@@ -96,7 +97,7 @@ def test_stabilization_lowers_flicker(model, clip):
     stable = Stabilizer(model, temporal_smoothing=0.7)
     plain = [per_frame.colorize(lightness(f)) for f in clip]
     smooth = [stable.colorize(lightness(f)) for f in clip]
-    assert metrics.flicker_ratio(smooth, clip) < 0.7 * metrics.flicker_ratio(plain, clip)
+    assert flicker_ratio(smooth, clip) < 0.7 * flicker_ratio(plain, clip)
     # Smoothing in time does not cost accuracy.
     assert metrics.psnr(smooth, clip) > metrics.psnr(plain, clip) - 0.3
 
@@ -115,9 +116,9 @@ def test_a_scene_cut_resets_the_state(model, clip):
 
 
 def test_flicker_of_a_still_video_is_zero(clip):
-    assert metrics.flicker([clip[0]] * 3) == pytest.approx(0.0, abs=1e-6)
+    assert flicker([clip[0]] * 3) == pytest.approx(0.0, abs=1e-6)
     with pytest.raises(ValueError, match="two consecutive frames"):
-        metrics.flicker([clip[0]])
+        flicker([clip[0]])
 
 
 def test_bad_inputs_name_the_file_and_leave_nothing(model, clip_file, tmp_path):
@@ -148,7 +149,7 @@ def test_bad_inputs_name_the_file_and_leave_nothing(model, clip_file, tmp_path):
 
 
 def test_frames_of_different_sizes_are_refused(model, clip, tmp_path):
-    from somcolor.images import write_png
+    from somcolor.io.images import write_png
 
     write_png(tmp_path / "in" / "a.png", clip[0])
     write_png(tmp_path / "in" / "b.png", clip[1][:40])

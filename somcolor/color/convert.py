@@ -1,9 +1,10 @@
-"""CIELUV color space: lightness L is the model's input, chroma (U, V) its target."""
+"""CIELUV conversions: lightness L is the model's input, chroma (U, V) its target."""
 
 import numpy as np
 from skimage.color import luv2rgb, rgb2luv
 
-from . import _kernels
+from .._backend import array_module
+from . import _kernels, cie
 
 
 def rgb_to_luv(rgb):
@@ -14,6 +15,11 @@ def rgb_to_luv(rgb):
 def luv_to_rgb(luv):
     """CIELUV of shape (H, W, 3) to RGB floats, clipped to [0, 1]."""
     return np.clip(luv2rgb(luv), 0.0, 1.0)
+
+
+def merge_luv(L, uv):
+    """Join lightness (H, W) and chroma (H, W, 2) into an RGB image."""
+    return luv_to_rgb(np.concatenate([L[..., np.newaxis], uv], axis=2))
 
 
 def lightness(image):
@@ -29,14 +35,14 @@ def lightness(image):
     -------
     L : ndarray of shape (H, W), dtype float64
         The L channel of :func:`rgb_to_luv` within 1e-4, computed by a numba
-        kernel (:func:`lightness_xp` is its exact numpy reference).
+        kernel (:func:`lightness_array` is its exact reference).
     """
     image = np.asarray(image)
     out = np.empty(image.shape[:2])
     if image.ndim == 2:
         _kernels.lightness_gray(image, out)
     else:
-        _kernels.lightness_rgb(image, XYZ_FROM_RGB[1].astype(np.float32), out)
+        _kernels.lightness_rgb(image, cie.Y_FROM_RGB.astype(np.float32), out)
     return out
 
 
@@ -51,46 +57,26 @@ def grayscale(image):
     True
     """
     L = lightness(image)
-    return luv_to_rgb_xp(L, np.zeros(L.shape + (2,)), np)[..., 0]
+    return luv_to_rgb_array(L, np.zeros(L.shape + (2,)))[..., 0]
 
 
-def merge_luv(L, uv):
-    """Join lightness (H, W) and chroma (H, W, 2) into an RGB image."""
-    return luv_to_rgb(np.concatenate([L[..., np.newaxis], uv], axis=2))
-
-
-# sRGB (D65, 2-degree observer) constants, the same as scikit-image's, for the
-# fast paths below that do not go through scikit-image.
-XYZ_FROM_RGB = np.array(
-    [
-        [0.412453, 0.357580, 0.180423],
-        [0.212671, 0.715160, 0.072169],
-        [0.019334, 0.119193, 0.950227],
-    ]
-)
-RGB_FROM_XYZ = np.linalg.inv(XYZ_FROM_RGB)
-WHITE = np.array([0.95047, 1.0, 1.08883])
-# Python floats, so that float32 arrays stay float32 in the formulas below.
-U0 = float(4 * WHITE[0] / (WHITE[0] + 15 * WHITE[1] + 3 * WHITE[2]))
-V0 = float(9 * WHITE[1] / (WHITE[0] + 15 * WHITE[1] + 3 * WHITE[2]))
-
-
-def lightness_xp(image, xp):
-    """:func:`lightness` written against an array module (numpy or cupy).
+def lightness_array(image):
+    """:func:`lightness` in array code, for numpy or CuPy arrays.
 
     Only L is needed to colorize, and it depends on the luminance Y alone, so
     this skips scikit-image's full conversion.
     """
-    linear = xp.where(image > 0.04045, ((image + 0.055) / 1.055) ** 2.4, image / 12.92)
+    xp = array_module(image)
+    linear = cie.srgb_to_linear(image)
     if image.ndim == 3:
-        y = xp.tensordot(linear, xp.asarray(XYZ_FROM_RGB[1], dtype=linear.dtype), axes=1)
+        y = xp.tensordot(linear, xp.asarray(cie.Y_FROM_RGB, dtype=linear.dtype), axes=1)
     else:
-        y = linear * float(XYZ_FROM_RGB[1].sum())
-    return xp.where(y > 0.008856, 116.0 * xp.cbrt(y) - 16.0, 903.3 * y)
+        y = linear * float(cie.Y_FROM_RGB.sum())
+    return cie.lightness_of_y(y)
 
 
-def luv_to_rgb_xp(L, uv, xp):
-    """:func:`merge_luv` written against an array module (numpy or cupy).
+def luv_to_rgb_array(L, uv):
+    """:func:`merge_luv` in array code, for numpy or CuPy arrays, in the dtype of L.
 
     Parameters
     ----------
@@ -101,17 +87,16 @@ def luv_to_rgb_xp(L, uv, xp):
     -------
     rgb : array of shape (..., 3), clipped to [0, 1]
     """
+    xp = array_module(L)
     dtype = L.dtype
-    y = xp.where(L > 7.999625, ((L + 16.0) / 116.0) ** 3, L / 903.3)
+    y = cie.y_of_lightness(L)
     eps = np.finfo(dtype).eps
-    a = U0 + uv[..., 0] / (13.0 * L + eps)
-    b = V0 + uv[..., 1] / (13.0 * L + eps)
+    a = cie.U0 + uv[..., 0] / (13.0 * L + eps)
+    b = cie.V0 + uv[..., 1] / (13.0 * L + eps)
     b = xp.where(xp.abs(b) > 1e-6, b, 1e-6)  # as the fused kernel: no 0 * inf = NaN
     c = 3 * y * (5 * b - 3)
     z = ((a - 4) * c - 15 * a * b * y) / (12 * b)
     x = -(c / b + 3.0 * z)
     xyz = xp.stack([x, y, z], axis=-1)
-    linear = xp.tensordot(xyz, xp.asarray(RGB_FROM_XYZ.T, dtype=dtype), axes=1)
-    positive = xp.maximum(linear, 0)
-    rgb = xp.where(linear > 0.0031308, 1.055 * positive ** (1 / 2.4) - 0.055, 12.92 * linear)
-    return xp.clip(rgb, 0.0, 1.0)
+    linear = xp.tensordot(xyz, xp.asarray(cie.RGB_FROM_XYZ.T, dtype=dtype), axes=1)
+    return xp.clip(cie.linear_to_srgb(linear), 0.0, 1.0)

@@ -1,13 +1,13 @@
 """Context features: what a pixel's p x p patch of L cannot see.
 
 A small patch cannot tell sky from water or snow from cloud. These features,
-appended to the patch (:mod:`somcolor.patches`), give each pixel a view of
-its surroundings and of the whole photo. In feature order:
+appended to the patch (:mod:`somcolor.features.patches`), give each pixel a
+view of its surroundings and of the whole photo. In feature order:
 
 - **position** (2): ``(row + 0.5) / H`` and ``(column + 0.5) / W``;
 - **local statistics** (2 per radius r): mean and standard deviation of
-  L / 100 over the (2r + 1)^2 window, clipped at the borders, from integral
-  images (cumulative sums);
+  L / 100 over the (2r + 1)^2 window, clipped at the borders, from running
+  sums (cost independent of r);
 - **multi-scale patches** (p^2 per factor s): the p x p patch of L / 100
   downscaled by s (means of s x s blocks), bilinearly interpolated at the
   pixel, so a 5 x 5 patch at s = 8 spans 40 x 40 pixels;
@@ -18,24 +18,23 @@ its surroundings and of the whole photo. In feature order:
 The multi-scale and global features enter the MLP linearly, which is what
 makes them cheap to colorize with: the first layer's share of a multi-scale
 patch is computed once per coarse pixel and interpolated, and the global
-descriptor's share is a per-image bias (:mod:`somcolor.inference`).
-Every function takes an array module ``xp`` (numpy or cupy).
+descriptor's share is a per-image bias (:mod:`somcolor.inference.fused`).
+Every function takes numpy or CuPy arrays.
 """
 
 from typing import NamedTuple
 
-import numpy as np
-
-from . import _kernels
-from .patches import extract_patches, patches_xp
-from .smoothing import box_mean_reference
+from .._backend import array_module
+from ..filters.guided import box_means
+from ..filters.resample import coarse_coordinates, downscale, interpolate
+from .patches import extract_patches
 
 HISTOGRAM_BINS = 16
 N_GLOBAL = HISTOGRAM_BINS + 2
 
 
 class Context(NamedTuple):
-    """Which context features accompany the patch (see the module docstring)."""
+    """Which features a pixel gets: its patch and the context features (see the module docstring)."""
 
     patch_size: int
     scales: tuple = ()
@@ -68,83 +67,37 @@ class ImageContext(NamedTuple):
     descriptor: object  # (N_GLOBAL,) or (0,)
 
 
-def downscale(L, factor, xp=np):
-    """Means of `factor` x `factor` blocks of L; blocks cut by the border average the pixels they hold.
-
-    >>> downscale(np.arange(15.0).reshape(3, 5), 2)
-    array([[ 3. ,  5. ,  6.5],
-           [10.5, 12.5, 14. ]])
-    """
-    height, width = L.shape
-    h, w = -(-height // factor), -(-width // factor)
-    pad = ((0, h * factor - height), (0, w * factor - width))
-
-    def block_sums(a):
-        return xp.pad(a, pad).reshape(h, factor, w, factor).sum(axis=(1, 3))
-
-    return block_sums(L) / block_sums(xp.ones_like(L))
-
-
-def coarse_coordinates(n, factor, xp=np):
-    """Where each of `n` pixels falls on the grid downscaled by `factor`, for bilinear interpolation.
-
-    Pixel centres map to ``(i + 0.5) / factor - 0.5``, clipped to the coarse
-    grid. Returns the coarse index ``i0`` (int64) and the weight ``f``
-    (float32, in [0, 1)) of index ``i0 + 1``, which always exists once the
-    grid has its edge repeated once.
-
-    >>> i0, f = coarse_coordinates(4, 2)
-    >>> i0.tolist(), f.tolist()
-    ([0, 0, 0, 1], [0.0, 0.25, 0.75, 0.0])
-    """
-    m = -(-n // factor)
-    x = xp.clip((xp.arange(n) + 0.5) / factor - 0.5, 0, m - 1)
-    i0 = xp.floor(x).astype(xp.int64)
-    return i0, (x - i0).astype(xp.float32)
-
-
-def coarse_patches(L, patch_size, factor, xp=np):
+def coarse_patches(L, patch_size, factor):
     """p x p patches of L / 100 downscaled by `factor`, shape (h + 1, w + 1, p^2), float32.
 
     Borders are mirrored as for the full-resolution patch; one more row and
     column repeat the last, so that bilinear interpolation never reads past
     the grid.
     """
-    small = downscale(xp.asarray(L, dtype=xp.float64), factor, xp)
+    xp = array_module(L)
+    small = downscale(xp.asarray(L, dtype=xp.float64), factor)
     h, w = small.shape
     out = xp.empty((h + 1, w + 1, patch_size**2), xp.float32)
-    if xp is np and min(h, w) > 1:
-        out[:h, :w] = extract_patches(small, patch_size).reshape(h, w, -1)
-    else:
-        # "reflect" needs at least two pixels per axis; a 1-pixel grid is constant anyway.
-        mode = "reflect" if min(h, w) > 1 else "edge"
-        padded = xp.pad((small / 100).astype(xp.float32), patch_size // 2, mode=mode)
-        out[:h, :w] = patches_xp(padded, patch_size, xp).reshape(h, w, -1)
+    out[:h, :w] = extract_patches(small, patch_size).reshape(h, w, -1)
     out[h, :w] = out[h - 1, :w]
     out[:, w] = out[:, w - 1]
     return out
 
 
-def local_statistics(L, radii, xp=np, out=None):
+def local_statistics(L, radii, out=None):
     """Mean and standard deviation of L / 100 over the (2r+1)^2 window around each pixel, for each radius.
 
     Returns (2 * len(radii), H, W) float32 (or fills `out`): mean and
     standard deviation for the first radius, then for the next. Windows are
-    clipped at the borders. Window sums come from integral images
-    (cumulative sums, :func:`somcolor.smoothing.box_mean_reference`) or, for
-    numpy, from the running sums of a numba kernel: either way the cost does
-    not depend on the radius.
+    clipped at the borders.
     """
+    xp = array_module(L)
     # float64: the features the default model was trained and measured with.
     scaled = xp.asarray(L, dtype=xp.float64) / 100
     planes = xp.stack([scaled, scaled * scaled])
     stats = xp.empty((2 * len(radii), *scaled.shape))
     for k, radius in enumerate(radii):
-        means = stats[2 * k : 2 * k + 2]
-        if xp is np:
-            _kernels.box_means(planes, radius, means)
-        else:
-            means[...] = xp.moveaxis(box_mean_reference(xp.moveaxis(planes, 0, -1), radius, xp), -1, 0)
+        means = box_means(planes, radius, stats[2 * k : 2 * k + 2])
         # Second moment minus the squared mean, in place: (mean, std) without more full-size arrays.
         means[1] -= means[0] * means[0]
         xp.sqrt(xp.maximum(means[1], 0, out=means[1]), out=means[1])
@@ -154,54 +107,49 @@ def local_statistics(L, radii, xp=np, out=None):
     return out
 
 
-def global_descriptor(L, xp=np):
+def global_descriptor(L):
     """16-bin histogram of L / 100 (fractions of the pixels), its mean and standard deviation.
 
+    >>> import numpy as np
     >>> global_descriptor(np.full((4, 4), 50.0))[[8, 16, 17]]
     array([1. , 0.5, 0. ])
     """
+    xp = array_module(L)
     scaled = xp.asarray(L, dtype=xp.float64).ravel() / 100
     bins = xp.clip((scaled * HISTOGRAM_BINS).astype(xp.int64), 0, HISTOGRAM_BINS - 1)
     histogram = xp.bincount(bins, minlength=HISTOGRAM_BINS) / scaled.size
     return xp.concatenate([histogram, xp.stack([scaled.mean(), scaled.std()])])
 
 
-def image_context(L, context, xp=np):
-    """Compute once per image what :func:`context_at` reads. L is (H, W) in [0, 100]."""
+def image_context(L, context):
+    """Compute once per image what :func:`context_at` reads. L is (H, W) in [0, 100], numpy or CuPy."""
+    xp = array_module(L)
     height, width = L.shape
     planes = xp.empty((context.n_planes, height, width), xp.float32)
     if context.position:
         planes[0] = ((xp.arange(height, dtype=xp.float32) + 0.5) / height)[:, None]
         planes[1] = ((xp.arange(width, dtype=xp.float32) + 0.5) / width)[None, :]
     if context.local_radii:
-        local_statistics(L, context.local_radii, xp, out=planes[2 * int(context.position) :])
+        local_statistics(L, context.local_radii, out=planes[2 * int(context.position) :])
     scales = context.scales
     return ImageContext(
         planes=planes,
-        coarse=tuple(coarse_patches(L, context.patch_size, s, xp) for s in scales),
+        coarse=tuple(coarse_patches(L, context.patch_size, s) for s in scales),
         rows=tuple(coarse_coordinates(height, s, xp) for s in scales),
         cols=tuple(coarse_coordinates(width, s, xp) for s in scales),
-        descriptor=global_descriptor(L, xp) if context.global_features else xp.zeros(0),
+        descriptor=global_descriptor(L) if context.global_features else xp.zeros(0),
     )
 
 
-def interpolate(grid, rows, cols, xp=np):
-    """Bilinear values of `grid` (h + 1, w + 1, ...) at the coarse coordinates (i0, f) of rows and cols."""
-    (y0, fy), (x0, fx) = rows, cols
-    fy, fx = fy[:, None], fx[:, None]
-    top = grid[y0, x0] * (1 - fx) + grid[y0, x0 + 1] * fx
-    bottom = grid[y0 + 1, x0] * (1 - fx) + grid[y0 + 1, x0 + 1] * fx
-    return top * (1 - fy) + bottom * fy
-
-
-def context_at(image, rows, cols, xp=np):
+def context_at(image, rows, cols):
     """Context features of the pixels (rows, cols) of one image, shape (n, n_features), float32.
 
     `image` is the :class:`ImageContext` of the image.
     """
+    xp = array_module(image.planes)
     parts = [image.planes[:, rows, cols].T]
     for coarse, (y0, fy), (x0, fx) in zip(image.coarse, image.rows, image.cols):
-        parts.append(interpolate(coarse, (y0[rows], fy[rows]), (x0[cols], fx[cols]), xp))
+        parts.append(interpolate(coarse, (y0[rows], fy[rows]), (x0[cols], fx[cols])))
     if image.descriptor.size:
         parts.append(xp.broadcast_to(image.descriptor.astype(xp.float32), (rows.shape[0], N_GLOBAL)))
     return xp.concatenate(parts, axis=1).astype(xp.float32)

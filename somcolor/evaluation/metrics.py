@@ -1,19 +1,17 @@
-"""Colorization metrics, as colorization papers report them, and scorers for GridSearchCV.
+"""Colorization metrics, as colorization papers report them.
 
 Each metric takes a list of colorized results and a list of the original
 color images (RGB floats in [0, 1], same sizes) and returns one number for
-the whole list. Each has a scorer in :data:`SCORERS` that can be passed as
-``scoring=`` to scikit-learn's model selection: it colorizes the color images
-it is given from their lightness and compares the results with them.
+the whole list. :data:`somcolor.evaluation.scorers.SCORERS` turns each into a
+scorer for scikit-learn's model selection.
 """
 
 import numpy as np
 from skimage.color import rgb2lab
 from skimage.metrics import peak_signal_noise_ratio, structural_similarity
 
-from .color import rgb_to_luv
-from .images import as_image, image_name
-from .quantizer import nearest_codeword
+from ..color import rgb_to_luv
+from ..quantizer import nearest_codeword
 
 AUC_THRESHOLDS = np.arange(0, 151)  # Zhang et al. 2016, Table 1: 0 to 150 in ab units
 AB_BIN = 10.0  # ab grid of the rebalanced AuC, as Zhang et al.'s color classes
@@ -146,65 +144,3 @@ def pixel_accuracy(results, originals, codebook):
         correct += int(np.count_nonzero(got == want))
         total += want.size
     return correct / total
-
-
-def _scorer(metric, sign=1.0):
-    def score(estimator, X, y=None):
-        originals = [as_image(image, image_name(image, i)) for i, image in enumerate(X)]
-        return sign * metric(estimator.predict(originals), originals)
-
-    score.__name__ = f"{'neg_' if sign < 0 else ''}{metric.__name__}_scorer"
-    score.__doc__ = f"GridSearchCV scorer: {metric.__name__} of estimator.predict(X) against X."
-    return score
-
-
-#: Scorers by name, for ``GridSearchCV(..., scoring=SCORERS["psnr"])`` or a
-#: dict of several. Greater is better, so RMSE is negated.
-SCORERS = {
-    "psnr": _scorer(psnr),
-    "ssim": _scorer(ssim),
-    "neg_rmse": _scorer(rmse, sign=-1.0),
-    "auc": _scorer(auc),
-    "rebalanced_auc": _scorer(rebalanced_auc),
-    "colorfulness": _scorer(colorfulness),
-    "pixel_accuracy": lambda estimator, X, y=None: estimator.score(X),
-}
-
-
-def flicker(frames, cut_threshold=0.3, flow_step=None):
-    """Mean absolute change of chroma between consecutive frames after motion compensation.
-
-    Each frame's CIELUV chroma (U, V) is compared with the previous frame's
-    warped along the optical flow of L (:func:`somcolor.video.optical_flow`);
-    pairs across a scene cut (an L-histogram change above `cut_threshold`)
-    are left out. `frames` is any iterable of RGB frames, read one at a time.
-
-    Returns
-    -------
-    flicker : float
-        In CIELUV units; see :func:`flicker_ratio` for a figure that does
-        not depend on the clip.
-    """
-    from .video import histogram_distance, optical_flow, warp
-
-    total, pairs = 0.0, 0
-    previous = None
-    for frame in frames:
-        luv = np.moveaxis(rgb_to_luv(np.asarray(frame, dtype=np.float64)), -1, 0)
-        if previous is not None and histogram_distance(previous[0], luv[0]) <= cut_threshold:
-            past = warp(previous[1:], optical_flow(previous[0], luv[0], flow_step))
-            total += float(np.abs(luv[1:] - past).mean())
-            pairs += 1
-        previous = luv
-    if pairs == 0:
-        raise ValueError("flicker needs two consecutive frames of one scene")
-    return total / pairs
-
-
-def flicker_ratio(colorized, originals, **kwargs):
-    """:func:`flicker` of a colorized video over that of the original color video.
-
-    1 flickers as much as the real colors change; per-frame colorization is
-    typically well above 1.
-    """
-    return flicker(colorized, **kwargs) / flicker(originals, **kwargs)

@@ -7,10 +7,13 @@ starts with the file (or ``image <i>`` for arrays) and says what is wrong.
 
 import os
 import tempfile
+from contextlib import contextmanager
 from pathlib import Path
 
 import numpy as np
 from PIL import Image, UnidentifiedImageError
+
+from ..color import lightness, rgb_to_luv
 
 IMAGE_EXTENSIONS = (".png", ".jpg", ".jpeg", ".bmp", ".gif", ".tif", ".tiff", ".webp")
 
@@ -123,6 +126,64 @@ def image_name(image, index):
     return f"image {index}"
 
 
+def _read_checked(image, index, min_size):
+    name = image_name(image, index)
+    array = as_image(image, name)
+    if array.shape[0] < min_size or array.shape[1] < min_size:
+        raise ImageError(
+            f"{name}: image of {array.shape[0]} x {array.shape[1]} pixels is "
+            f"smaller than the {min_size} x {min_size} patch"
+        )
+    return name, array
+
+
+def read_rgb(image, index, min_size=1):
+    """RGB of the `index`-th input, a color image at least `min_size` pixels on each side."""
+    name, array = _read_checked(image, index, min_size)
+    if array.ndim != 3:
+        raise ImageError(f"{name}: grayscale image, but color images are needed here")
+    return array
+
+
+def read_luv(image, index, min_size=1):
+    """CIELUV of the `index`-th input, a color image at least `min_size` pixels on each side."""
+    return rgb_to_luv(read_rgb(image, index, min_size))
+
+
+def read_lightness(image, index, min_size=1):
+    """Lightness L of the `index`-th input (gray or color), at least `min_size` pixels on each side."""
+    return lightness(_read_checked(image, index, min_size)[1])
+
+
+def check_image_list(X):
+    """X as a list of images (arrays or paths), refusing what is not a sequence."""
+    if isinstance(X, (str, bytes, os.PathLike)):
+        raise ValueError(
+            f"X must be a sequence of images, got a single path {str(X)!r}; "
+            "wrap it in a list"
+        )
+    if isinstance(X, np.ndarray):
+        if X.ndim == 3 and X.shape[2] in (3, 4):
+            raise ValueError(
+                f"X must be a sequence of images, got one array of shape {X.shape}; "
+                "pass [image] for a single image"
+            )
+        if X.ndim not in (3, 4):
+            raise ValueError(
+                f"X must be a sequence of images; an array X must have shape "
+                f"(n, H, W) or (n, H, W, 3), got {X.shape}"
+            )
+    try:
+        images = list(X)
+    except TypeError:
+        raise ValueError(
+            f"X must be a sequence of images, got {type(X).__name__}"
+        ) from None
+    if not images:
+        raise ValueError("X is empty: expected at least one image")
+    return images
+
+
 def find_images(inputs):
     """Expand files and folders into a sorted, de-duplicated list of image paths.
 
@@ -159,19 +220,34 @@ def to_uint8(image):
     return (np.clip(image, 0.0, 1.0) * 255.0 + 0.5).astype(np.uint8)
 
 
-def write_png(path, image):
-    """Write floats in [0, 1] as a PNG, atomically.
+@contextmanager
+def atomic_path(path):
+    """A temporary name beside `path` to write to; renamed to `path` when the block ends, removed on error.
 
     The file appears under its name only once it is complete, so an
-    interrupted run never leaves a truncated image behind.
+    interrupted run never leaves a truncated file behind. The temporary
+    name keeps the suffix, for writers that choose the format by it.
+
+    >>> import tempfile, pathlib
+    >>> target = pathlib.Path(tempfile.mkdtemp()) / "notes.txt"
+    >>> with atomic_path(target) as tmp:
+    ...     _ = tmp.write_text("done")
+    >>> target.read_text()
+    'done'
     """
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.stem}.", suffix=".png.part", dir=path.parent)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.stem}.", suffix=f".part{path.suffix}", dir=path.parent)
+    os.close(fd)
     try:
-        with os.fdopen(fd, "wb") as handle:
-            Image.fromarray(to_uint8(image)).save(handle, format="PNG")
+        yield Path(tmp)
         os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
+
+
+def write_png(path, image):
+    """Write floats in [0, 1] as a PNG, atomically (see :func:`atomic_path`)."""
+    with atomic_path(path) as tmp:
+        Image.fromarray(to_uint8(image)).save(tmp, format="PNG")

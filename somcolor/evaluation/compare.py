@@ -11,12 +11,12 @@ from pathlib import Path
 
 import numpy as np
 
+from ..color import grayscale
+from ..estimator import SOMColorizer
+from ..io.images import as_image, image_name, write_png
 from . import metrics
 from .baselines import GrayColorizer, LightnessLookup, PatchRegressor
-from .color import grayscale
-from .estimator import SOMColorizer
 from .figures import image_grid
-from .images import as_image, image_name, write_png
 
 CNN_EXTRA = 'pip install "somcolor[cnn]"'
 COLUMNS = [

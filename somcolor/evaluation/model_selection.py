@@ -6,9 +6,9 @@ import numpy as np
 from sklearn.base import clone
 from sklearn.model_selection import BaseCrossValidator, GridSearchCV
 
-from .cluster import on_cluster
-from .estimator import SOMColorizer
-from .metrics import SCORERS
+from ..estimator import SOMColorizer
+from ..io.cluster import on_cluster
+from .scorers import SCORERS
 
 
 class InterleavedImageFolds(BaseCrossValidator):

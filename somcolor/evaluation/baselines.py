@@ -11,13 +11,15 @@ import numpy as np
 from sklearn.base import BaseEstimator
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.neural_network import MLPRegressor
-from sklearn.utils import check_random_state, check_scalar
+from sklearn.utils import check_random_state
+from sklearn.utils._param_validation import Interval
 from sklearn.utils.validation import check_is_fitted
 
-from .color import merge_luv
-from .context import Context
-from .estimator import check_image_list, read_lightness, read_luv, sample_training_pixels
-from .patches import check_patch_size, iter_patch_blocks
+from ..color import merge_luv
+from ..features.context import Context
+from ..features.patches import check_odd_patch_size, iter_patch_blocks
+from ..features.sampling import sample_training_pixels
+from ..io.images import check_image_list, read_lightness, read_luv
 
 
 def _colorize_each(X, chroma_of, min_size=1):
@@ -55,6 +57,8 @@ class LightnessLookup(BaseEstimator):
         pixel falls in get no chroma.
     """
 
+    _parameter_constraints = {"n_bins": [Interval(numbers.Integral, 1, None, closed="left")]}
+
     def __init__(self, n_bins=100):
         self.n_bins = n_bins
 
@@ -62,7 +66,7 @@ class LightnessLookup(BaseEstimator):
         return np.clip((L * (self.n_bins / 100.0)).astype(np.int64), 0, self.n_bins - 1)
 
     def fit(self, X, y=None):
-        check_scalar(self.n_bins, "n_bins", numbers.Integral, min_val=1)
+        self._validate_params()
         sums = np.zeros((self.n_bins, 2))
         counts = np.zeros(self.n_bins)
         for index, image in enumerate(check_image_list(X)):
@@ -93,6 +97,16 @@ class PatchRegressor(BaseEstimator):
         As for :class:`~somcolor.SOMColorizer`.
     """
 
+    _parameter_constraints = {
+        "patch_size": [Interval(numbers.Integral, 1, 31, closed="both")],
+        "hidden_layer_sizes": ["array-like"],
+        "pixels_per_image": [Interval(numbers.Integral, 1, None, closed="left")],
+        "batch_size": [Interval(numbers.Integral, 1, None, closed="left")],
+        "learning_rate_init": [Interval(numbers.Real, 0, None, closed="neither")],
+        "max_iter": [Interval(numbers.Integral, 1, None, closed="left")],
+        "random_state": ["random_state"],
+    }
+
     def __init__(
         self,
         patch_size=5,
@@ -112,8 +126,8 @@ class PatchRegressor(BaseEstimator):
         self.random_state = random_state
 
     def fit(self, X, y=None):
-        check_patch_size(self.patch_size)
-        check_scalar(self.pixels_per_image, "pixels_per_image", numbers.Integral, min_val=1)
+        self._validate_params()
+        check_odd_patch_size(self)
         rng = check_random_state(self.random_state)
         features, chroma = sample_training_pixels(
             check_image_list(X), Context(int(self.patch_size)), self.pixels_per_image, rng

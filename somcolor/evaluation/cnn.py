@@ -27,8 +27,8 @@ from torch import nn
 from torch.nn import functional as F
 from tqdm.auto import tqdm
 
-from .estimator import check_image_list, read_rgb, rebalancing_weights
-from .images import as_image, image_name
+from ..io.images import as_image, check_image_list, image_name, read_rgb
+from ..network.training import rebalancing_weights
 
 LOSSES = ("classification", "l1", "l2")
 AB_BIN = 10.0  # Zhang et al.'s grid of ab classes

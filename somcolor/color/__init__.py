@@ -1,0 +1,21 @@
+"""The colour stage: sRGB <-> CIELUV, and the lightness of any gray or color input."""
+
+from .convert import (
+    grayscale,
+    lightness,
+    lightness_array,
+    luv_to_rgb,
+    luv_to_rgb_array,
+    merge_luv,
+    rgb_to_luv,
+)
+
+__all__ = [
+    "grayscale",
+    "lightness",
+    "lightness_array",
+    "luv_to_rgb",
+    "luv_to_rgb_array",
+    "merge_luv",
+    "rgb_to_luv",
+]

@@ -1,0 +1,116 @@
+"""Training samples: pixels drawn from color photos, with their features and true chroma."""
+
+import numpy as np
+
+from ..io.images import read_luv
+from .context import context_at, image_context
+from .patches import extract_patches
+
+
+def sample_pixels(shape, n_pixels, random_state):
+    """Draw `n_pixels` distinct pixel coordinates uniformly (all if fewer exist).
+
+    Parameters
+    ----------
+    shape : tuple (H, W)
+    n_pixels : int
+    random_state : numpy.random.RandomState
+
+    Returns
+    -------
+    rows, cols : ndarray of int
+    """
+    height, width = shape
+    total = height * width
+    if n_pixels >= total:
+        flat = np.arange(total)
+    else:
+        flat = np.sort(random_state.choice(total, size=n_pixels, replace=False))
+    return flat // width, flat % width
+
+
+def pixel_features(L, context, rows, cols):
+    """Features of the pixels (rows, cols) of lightness L: the patch, then the context.
+
+    Parameters
+    ----------
+    L : ndarray of shape (H, W)
+        Lightness in [0, 100].
+    context : somcolor.features.context.Context
+        Patch size and context features.
+    rows, cols : ndarray of int
+
+    Returns
+    -------
+    features : ndarray of shape (n_pixels, p * p + context.n_features), dtype float32
+    """
+    patches = extract_patches(L, context.patch_size, rows, cols)
+    if not context:
+        return patches
+    return np.concatenate([patches, context_at(image_context(L, context), rows, cols)], axis=1)
+
+
+def sample_training_pixels(images, context, pixels_per_image, random_state, first_index=0):
+    """Features and true (U, V) of pixels sampled from color images.
+
+    Parameters
+    ----------
+    images : iterable of images
+        Color images (arrays or paths); read one at a time, so memory holds
+        only the samples.
+    context : somcolor.features.context.Context
+        Patch size and context features (see :func:`pixel_features`).
+    pixels_per_image : int
+    random_state : numpy.random.RandomState
+    first_index : int
+        Position of the first image in the caller's list, for error messages.
+
+    Returns
+    -------
+    features : ndarray of shape (n_samples, n_features), dtype float32
+    chroma : ndarray of shape (n_samples, 2)
+    """
+    features, chroma = [], []
+    for index, image in enumerate(images, start=first_index):
+        luv = read_luv(image, index, context.patch_size)
+        rows, cols = sample_pixels(luv.shape[:2], pixels_per_image, random_state)
+        features.append(pixel_features(luv[..., 0], context, rows, cols))
+        chroma.append(luv[rows, cols, 1:])
+    return np.concatenate(features), np.concatenate(chroma)
+
+
+class Reservoir:
+    """A uniform random sample of at most `size` rows from a stream (Vitter's algorithm R).
+
+    Memory stays at `size` rows however long the stream: the SOM of an
+    out-of-core fit is trained on this sample of the chroma values.
+
+    >>> r = Reservoir(3, np.random.RandomState(0))
+    >>> r.add(np.arange(10).reshape(5, 2)); r.seen, r.sample.shape
+    (5, (3, 2))
+    """
+
+    def __init__(self, size, random_state):
+        self.size = size
+        self.random_state = random_state
+        self.seen = 0
+        self._rows = None
+
+    def add(self, rows):
+        rows = np.asarray(rows)
+        if self._rows is None:
+            self._rows = np.empty((self.size,) + rows.shape[1:], dtype=rows.dtype)
+        free = max(0, min(self.size - self.seen, len(rows)))
+        self._rows[self.seen : self.seen + free] = rows[:free]
+        rest = rows[free:]
+        # Row number t (0-based) of the stream replaces a random slot with
+        # probability size / (t + 1).
+        t = self.seen + free + np.arange(len(rest))
+        slots = (self.random_state.random_sample(len(rest)) * (t + 1)).astype(np.int64)
+        keep = slots < self.size
+        self._rows[slots[keep]] = rest[keep]
+        self.seen += len(rows)
+
+    @property
+    def sample(self):
+        return self._rows[: min(self.seen, self.size)]

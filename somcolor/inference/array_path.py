@@ -1,0 +1,42 @@
+"""The array-code path: features, MLP, decoding and smoothing as plain array code.
+
+It runs with whatever array module its input comes in: CuPy on a GPU
+(``device="cuda"``), numpy in the tests, where it is checked against the
+fused CPU pass and the exact path.
+"""
+
+from .._backend import array_module
+from ..color import luv_to_rgb_array
+from ..features.context import context_at, image_context
+from ..features.patches import pad_lightness, patches_array, row_blocks
+from ..filters.guided import guided_filter
+from ..network.decode import decode_logits_array
+from ..network.mlp import logits_array
+
+
+def colorize_array(L, plan, block_pixels=1 << 18):
+    """Colorize lightness L (H, W), a numpy or CuPy array; returns float32 RGB (H, W, 3) of the same kind.
+
+    Features, MLP and decoding work on blocks of whole rows so that memory is
+    bounded by the block; the chroma of the whole image is then smoothed (when
+    the plan says so) and joined with L.
+    """
+    xp = array_module(L)
+    L = xp.asarray(L, dtype=xp.float32)
+    height, width = L.shape
+    context = plan.context
+    p = context.patch_size
+    padded = pad_lightness(L, p)
+    image = image_context(L, context) if context else None
+    uv = xp.empty((2, height, width), dtype=xp.float32)
+    for r0, r1 in row_blocks(height, width, block_pixels):
+        features = patches_array(padded[r0 : r1 + p - 1], p)
+        if image is not None:
+            pixels = xp.arange(r0 * width, r1 * width)
+            features = xp.concatenate([features, context_at(image, pixels // width, pixels % width)], axis=1)
+        logits = logits_array(features, plan.network)
+        chroma = decode_logits_array(logits, plan.codebook, plan.decode, plan.temperature)
+        uv[:, r0:r1] = chroma.T.reshape(2, r1 - r0, width)
+    if plan.smooth_radius:
+        uv = guided_filter(L / 100, uv, plan.smooth_radius, plan.smooth_eps)
+    return luv_to_rgb_array(L, xp.moveaxis(uv, 0, -1))
