@@ -26,7 +26,7 @@ setup(
         "imageio-ffmpeg>=0.4.9",
     ],
     extras_require={
-        "test": ["pytest>=7", "dask[distributed]>=2024.1"],
+        "test": ["pytest>=7", "hypothesis>=6.100", "dask[distributed]>=2024.1"],
         "dask": ["dask[distributed]>=2024.1"],
         "gpu": ["cupy-cuda12x>=13"],
         # A CPU build: an unpinned torch pulls a CUDA build of several GB.

@@ -17,7 +17,8 @@ from _common import best_time, print_table, write_json
 from somcolor import SOMColorizer, bundled_images
 from somcolor.color import lightness
 from somcolor.inference.exact import colorize_exact
-from somcolor.io.images import as_image, read_image, to_uint8
+from somcolor.io.images import as_image, read_image
+from somcolor.io.writing import to_uint8
 
 
 def exact_path(model, gray):

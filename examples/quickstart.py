@@ -8,7 +8,8 @@ from pathlib import Path
 from somcolor import SOMColorizer, bundled_images, load_model, metrics, save_model
 from somcolor.color import grayscale
 from somcolor.evaluation.figures import image_grid
-from somcolor.io.images import read_image, write_png
+from somcolor.io.images import read_image
+from somcolor.io.writing import write_png
 
 out = Path("quickstart-output")
 model = SOMColorizer(random_state=0, verbose=1).fit(bundled_images("train"))

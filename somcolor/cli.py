@@ -14,9 +14,12 @@ from .evaluation import metrics
 from .evaluation.figures import image_grid
 from .io.batch import colorize_files, output_paths
 from .io.datasets import bundled_images, holdout_split
-from .io.images import ImageError, as_image, find_images, write_png
+from .io.images import DEFAULT_MAX_PIXELS, ImageError, as_image, find_images
+from .io.writing import refuse_inputs, write_png
 from .network.decode import DECODERS
 from .persistence import ModelFileError, load_model, save_model
+from .video import colorize_video
+from .video.stabilizer import CUT_THRESHOLD
 
 
 def _hidden_sizes(text):
@@ -79,7 +82,15 @@ def _add_model_options(parser):
         help="radius of the edge-aware chroma smoothing, 0 for none (default: %(default)s)",
     )
     group.add_argument("--seed", type=int, default=0, help="random seed (default: 0)")
+    _add_max_pixels(group)
     _add_decode_options(parser, defaults)
+
+
+def _add_max_pixels(parser):
+    parser.add_argument(
+        "--max-pixels", type=int, default=DEFAULT_MAX_PIXELS,
+        help="refuse images larger than this many pixels (default: %(default)s)",
+    )
 
 
 def _add_decode_options(parser, defaults=None):
@@ -103,6 +114,7 @@ def _model_from_args(args):
         local_radii=tuple(args.local_radii),
         global_features=args.global_features,
         smooth_radius=args.smooth_radius,
+        max_image_pixels=args.max_pixels,
         random_state=args.seed,
         verbose=1,
     )
@@ -110,6 +122,9 @@ def _model_from_args(args):
 
 def cmd_fit(args):
     paths = find_images(args.inputs)
+    if Path(args.output).is_dir():
+        raise ImageError(f"{args.output} is a folder: give the model file to write, e.g. {Path(args.output) / 'model.skops'}")
+    refuse_inputs([args.output], paths)
     model = _model_from_args(args)
     print(f"training on {len(paths)} images{' (streamed)' if args.stream else ''} ...", file=sys.stderr)
     start = time.perf_counter()
@@ -134,7 +149,7 @@ def cmd_colorize(args):
         model.set_params(decode=args.decode)
     if args.temperature is not None:
         model.set_params(temperature=args.temperature)
-    model.set_params(device=args.device, verbose=0)
+    model.set_params(device=args.device, max_image_pixels=args.max_pixels, verbose=0)
     outputs = output_paths(find_images(args.inputs), args.output)
     start = time.perf_counter()
     done, skipped, failures = colorize_files(
@@ -190,8 +205,6 @@ def cmd_demo(args):
 
 
 def cmd_video(args):
-    from .video import colorize_video
-
     model = load_model(args.model)
     summary = colorize_video(
         model, args.input, args.output, temporal_smoothing=args.temporal_smoothing,
@@ -208,7 +221,9 @@ def cmd_video(args):
 def cmd_compare(args):
     from .evaluation.compare import compare, default_methods, format_table
 
-    train, test = holdout_split(find_images(args.inputs), every=args.every)
+    paths = find_images(args.inputs)
+    refuse_inputs([Path(args.output) / f"comparison.{ext}" for ext in ("json", "md", "png")], paths)
+    train, test = holdout_split(paths, every=args.every)
     if not train or not test:
         raise ValueError(f"need at least {args.every} images to hold every {args.every}th out")
     print(f"comparing on {len(train)} training and {len(test)} held-out images ...", file=sys.stderr)
@@ -283,6 +298,7 @@ def build_parser():
         "--overwrite", action="store_true", help="redo outputs that already exist (default: skip them)"
     )
     colorize.add_argument("--scheduler", help="Dask scheduler address, e.g. tcp://host:8786")
+    _add_max_pixels(colorize)
     colorize.set_defaults(run=cmd_colorize)
 
     video = commands.add_parser("video", help="colorize a grayscale video, stably in time")
@@ -294,8 +310,8 @@ def build_parser():
         help="weight of the motion-compensated past in [0, 1); 0: every frame on its own (default: 0.7)",
     )
     video.add_argument(
-        "--cut-threshold", type=float, default=0.3,
-        help="L-histogram change that starts a new scene (default: 0.3)",
+        "--cut-threshold", type=float, default=CUT_THRESHOLD,
+        help="L-histogram change that starts a new scene (default: %(default)s)",
     )
     video.add_argument("--fps", type=float, default=None, help="output frame rate (default: the input's, 25 for frames)")
     video.add_argument("--overwrite", action="store_true", help="replace an existing output")

@@ -16,7 +16,7 @@ from .features.patches import check_odd_patch_size
 from .features.sampling import Reservoir, sample_training_pixels
 from .inference.exact import probabilities_exact
 from .inference.plan import colorize, plan_of
-from .io.images import check_image_list, read_lightness, read_luv
+from .io.images import DEFAULT_MAX_PIXELS, as_pixels, check_image_list, image_name, read_lightness, read_luv
 from .network.decode import DECODERS
 from .network.training import class_weights, train_epochs
 from .quantizer import UVQuantizer
@@ -38,11 +38,13 @@ PARAMETER_LIMITS = {
 }
 
 
-def _sample_and_draw_seed(images, context, pixels_per_image, random_state, verbose):
+def _sample_and_draw_seed(images, context, pixels_per_image, random_state, max_pixels, verbose):
     # One cacheable step: the samples, and the MLP's seed drawn after them,
     # so that fit draws the same random numbers with and without a cache.
     progress = tqdm(images, desc="sampling pixels", unit="img", disable=not verbose, leave=False)
-    features, chroma = sample_training_pixels(progress, context, pixels_per_image, random_state)
+    features, chroma = sample_training_pixels(
+        progress, context, pixels_per_image, random_state, max_pixels=max_pixels
+    )
     return features, chroma, random_state.randint(np.iinfo(np.int32).max)
 
 
@@ -159,6 +161,11 @@ class SOMColorizer(BaseEstimator):
     random_state : int, RandomState instance or None, default=None
         Seeds pixel sampling, the SOM and the MLP; an int makes `fit`
         reproducible.
+    max_image_pixels : int, default=200_000_000
+        The largest image accepted, in pixels, in `fit` and `predict`;
+        larger files (decompression bombs too) are refused from their header,
+        before they are decoded. Images of any size up to it are colorized in
+        bands of rows, in bounded memory.
     verbose : int, default=0
         If positive, show progress bars.
 
@@ -220,6 +227,7 @@ class SOMColorizer(BaseEstimator):
         device="cpu",
         memory=None,
         random_state=None,
+        max_image_pixels=DEFAULT_MAX_PIXELS,
         verbose=0,
     ):
         self.patch_size = patch_size
@@ -247,15 +255,16 @@ class SOMColorizer(BaseEstimator):
         self.device = device
         self.memory = memory
         self.random_state = random_state
+        self.max_image_pixels = max_image_pixels
         self.verbose = verbose
 
     # The parameter rules, checked by _check_params (the tuple parameters' elements by _int_tuple).
     _parameter_constraints = {
         "patch_size": [Interval(numbers.Integral, 1, PARAMETER_LIMITS["patch_size"], closed="both")],
         "n_colors": [Interval(numbers.Integral, 2, PARAMETER_LIMITS["n_colors"], closed="both")],
-        "scales": ["array-like"],
+        "scales": ["array-like", numbers.Integral],
         "position": ["boolean"],
-        "local_radii": ["array-like"],
+        "local_radii": ["array-like", numbers.Integral],
         "global_features": ["boolean"],
         "hidden_layer_sizes": ["array-like", numbers.Integral],
         "pixels_per_image": [
@@ -280,6 +289,7 @@ class SOMColorizer(BaseEstimator):
         "device": [StrOptions(set(DEVICES))],
         "memory": [None, str, HasMethods(["cache"])],
         "random_state": ["random_state"],
+        "max_image_pixels": [Interval(numbers.Integral, 1, None, closed="left")],
         "verbose": ["verbose"],
     }
 
@@ -325,7 +335,7 @@ class SOMColorizer(BaseEstimator):
         quantizer = self._new_quantizer(rng)
         memory = check_memory(self.memory)
         features, chroma, mlp_seed = memory.cache(_sample_and_draw_seed, ignore=["verbose"])(
-            images, context, self.pixels_per_image, rng, self.verbose
+            images, context, self.pixels_per_image, rng, self.max_image_pixels, self.verbose
         )
         self.context_ = context
         self.quantizer_ = memory.cache(_fit_quantizer)(quantizer, chroma)
@@ -372,6 +382,7 @@ class SOMColorizer(BaseEstimator):
                     sample_training_pixels(
                         [image], context, self.pixels_per_image,
                         np.random.RandomState((sample_seed + i) % np.iinfo(np.int32).max), first_index=i,
+                        max_pixels=self.max_image_pixels,
                     )
                     for i, image in enumerate(images[start : start + chunk_images], start=start)
                 ]
@@ -418,12 +429,18 @@ class SOMColorizer(BaseEstimator):
 
     # -- prediction ---------------------------------------------------------
 
-    def _lightness_of_each(self, X, desc):
-        """Check the model and the inputs, then yield each input's L."""
+    def _each(self, X, desc):
+        """Check the model and the inputs, then yield each input's position and the input."""
         check_is_fitted(self)
         images = check_image_list(X)
-        for index, image in enumerate(self._progress(images, desc, unit="img")):
-            yield read_lightness(image, index, self.context_.patch_size)
+        return enumerate(self._progress(images, desc, unit="img"))
+
+    def colorize_plan(self):
+        """The :class:`~somcolor.inference.ColorizePlan` of this fitted model: what every colorizing path
+        (predict, files, video) runs, built once; the parameters are checked first."""
+        check_is_fitted(self)
+        self._check_params()
+        return plan_of(self)
 
     def predict_proba(self, X):
         """Per-pixel probabilities of the color classes (the exact float64 path).
@@ -440,7 +457,7 @@ class SOMColorizer(BaseEstimator):
         """
         return [
             probabilities_exact(L, self.context_, self.mlp_).reshape(*L.shape, -1)
-            for L in self._lightness_of_each(X, "predicting")
+            for L in (read_lightness(image, i, self.max_image_pixels) for i, image in self._each(X, "predicting"))
         ]
 
     def predict(self, X):
@@ -461,10 +478,11 @@ class SOMColorizer(BaseEstimator):
             :func:`~somcolor.color.merge_luv` (the exact float64 path) to
             within 1e-4.
         """
-        check_is_fitted(self)
-        self._check_params()
-        plan = plan_of(self)
-        return [colorize(L, plan) for L in self._lightness_of_each(X, "colorizing")]
+        plan = self.colorize_plan()
+        return [
+            colorize(as_pixels(image, image_name(image, i), self.max_image_pixels), plan)
+            for i, image in self._each(X, "colorizing")
+        ]
 
     def score(self, X, y=None):
         """Mean per-pixel accuracy of the color class (the paper's measure).
@@ -482,11 +500,9 @@ class SOMColorizer(BaseEstimator):
         -------
         accuracy : float
         """
-        check_is_fitted(self)
-        images = check_image_list(X)
         correct = total = 0
-        for index, image in enumerate(self._progress(images, "scoring", unit="img")):
-            luv = read_luv(image, index, self.context_.patch_size)
+        for index, image in self._each(X, "scoring"):
+            luv = read_luv(image, index, self.max_image_pixels)
             truth = self.quantizer_.transform(luv[..., 1:].reshape(-1, 2))
             predicted = np.argmax(probabilities_exact(luv[..., 0], self.context_, self.mlp_), axis=1)
             correct += int(np.count_nonzero(predicted == truth))

@@ -11,7 +11,7 @@ from pathlib import Path
 import skops.io as sio
 
 from .estimator import SOMColorizer
-from .io.images import atomic_path
+from .io.writing import atomic_path
 
 # Everything a fitted SOMColorizer holds. Numpy arrays, scalars and builtins
 # are trusted by skops itself.
@@ -85,7 +85,11 @@ def load_model(path):
         raise ModelFileError(f"{path}: cannot load model ({exc})") from None
     if not isinstance(model, SOMColorizer):
         raise ModelFileError(f"{path}: holds a {type(model).__name__}, not a SOMColorizer")
+    # Files of older versions lack newer parameters (their defaults) and the
+    # fitted context (what their parameters say).
+    for name, default in SOMColorizer().get_params().items():
+        if name not in vars(model):
+            setattr(model, name, default)
     if not hasattr(model, "context_"):
-        # Files of somcolor 0.1 predate the fitted context: it is what the parameters say.
         model.context_ = model._check_params()
     return model

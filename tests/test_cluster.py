@@ -8,7 +8,8 @@ distributed = pytest.importorskip("dask.distributed", reason='needs dask: pip in
 from somcolor import SOMColorizer, save_model  # noqa: E402
 from somcolor.io.batch import colorize_files, output_paths  # noqa: E402
 from somcolor.cli import main  # noqa: E402
-from somcolor.io.images import read_image, write_png  # noqa: E402
+from somcolor.io.images import read_image  # noqa: E402
+from somcolor.io.writing import write_png  # noqa: E402
 from somcolor.evaluation.model_selection import grid_search  # noqa: E402
 
 

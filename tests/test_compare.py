@@ -3,7 +3,8 @@ import json
 
 from somcolor.cli import main
 from somcolor.evaluation.compare import compare, default_methods, format_table
-from somcolor.io.images import read_image, write_png
+from somcolor.io.images import read_image
+from somcolor.io.writing import write_png
 
 HAS_TORCH = importlib.util.find_spec("torch") is not None
 

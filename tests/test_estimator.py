@@ -31,7 +31,7 @@ def test_learns_a_simple_color_rule(rule_photos, rule_test_photo):
 
 
 def test_predict_accepts_every_gray_form(fitted, photo, tmp_path):
-    from somcolor.io.images import write_png
+    from somcolor.io.writing import write_png
 
     gray = grayscale(photo)
     path = tmp_path / "photo.png"
@@ -195,8 +195,8 @@ def test_bad_collections(fitted, photo):
 
 
 def test_bad_images_are_named(fitted, photo, tmp_path, train_paths):
-    with pytest.raises(ImageError, match=r"image 1: image of 4 x 40 pixels is smaller than the 5 x 5 patch"):
-        fitted.predict([photo, np.zeros((4, 40))])
+    with pytest.raises(ImageError, match=r"image 1: image of 9 x 9 pixels \(0.0 megapixels\) is larger than the limit"):
+        copy.deepcopy(fitted).set_params(max_image_pixels=80).predict([photo[:8, :8], np.zeros((9, 9))])
     with pytest.raises(ImageError, match=r"missing\.jpg: no such file"):
         fitted.predict([tmp_path / "missing.jpg"])
     with pytest.raises(ImageError, match="image 0: grayscale image, but color images are needed"):

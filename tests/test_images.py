@@ -2,7 +2,8 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from somcolor.io.images import ImageError, as_image, find_images, read_image, write_png
+from somcolor.io.images import ImageError, as_image, find_images, read_image
+from somcolor.io.writing import write_png
 
 
 def test_read_bundled_jpeg(photo):
@@ -99,3 +100,34 @@ def test_write_png_round_trip_and_no_partial_files(tmp_path, photo):
     with pytest.raises(Exception):
         write_png(tmp_path / "bad.png", np.zeros((2, 2, 7)))
     assert sorted(p.name for p in tmp_path.rglob("*") if p.is_file()) == ["x.png"]
+
+
+def test_a_killed_writers_temporary_file_is_removed_and_a_live_ones_kept(tmp_path):
+    import os
+    import subprocess
+
+    from somcolor.io.writing import atomic_path
+
+    dead = subprocess.Popen(["true"])
+    dead.wait()
+    stale = tmp_path / f".out.{dead.pid}-abc123.part.png"
+    live = tmp_path / f".out.{os.getpid()}-def456.part.png"
+    other = tmp_path / f".other.{dead.pid}-abc123.part.png"
+    for path in (stale, live, other):
+        path.write_bytes(b"half")
+    write_png(tmp_path / "out.png", np.zeros((2, 2)))
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted([live.name, other.name, "out.png"])
+    with pytest.raises(RuntimeError):
+        with atomic_path(tmp_path / "x.txt") as tmp:
+            tmp.write_text("half")
+            raise RuntimeError("interrupted")
+    assert not (tmp_path / "x.txt").exists() and len(list(tmp_path.iterdir())) == 3
+
+
+def test_integer_and_float_pixels_give_the_same_lightness(photo):
+    from somcolor.color import lightness
+
+    as_uint8 = (photo * 255).round().astype(np.uint8)
+    np.testing.assert_allclose(lightness(as_uint8), lightness(as_uint8 / 255.0), atol=1e-6)
+    as_uint16 = as_uint8.astype(np.uint16) * 257
+    np.testing.assert_allclose(lightness(as_uint16), lightness(as_uint8), atol=1e-4)

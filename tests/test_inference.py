@@ -133,3 +133,19 @@ def clone_with(model, **params):
     import copy
 
     return copy.deepcopy(model).set_params(**params)
+
+
+@pytest.mark.parametrize("params", [{}, {"scales": (2, 4), "global_features": True, "local_radii": (3, 9)}])
+def test_bands_colorize_exactly_as_the_whole_image(train_paths, photo, params):
+    from somcolor.inference.plan import colorize, margin_rows
+
+    model = SOMColorizer(pixels_per_image=300, max_iter=2, random_state=0, **params).fit(train_paths[:3])
+    plan = model.colorize_plan()
+    image = (np.tile(photo, (3, 2, 1))[:437, :291] * 255).astype(np.uint8)
+    whole = colorize(image, plan)
+    assert margin_rows(plan) == max(2, *plan.context.local_radii, *(4 * s for s in plan.context.scales)) + 16
+    for band_pixels in (3000, 20_000, 100_000):  # bands of 10, 68 and 343 rows
+        np.testing.assert_allclose(colorize(image, plan, band_pixels=band_pixels), whole, atol=1e-5)
+    as_bytes = colorize(image, plan, dtype=np.uint8, band_pixels=20_000)
+    assert as_bytes.dtype == np.uint8
+    assert np.abs(as_bytes.astype(int) - np.floor(whole * 255 + 0.5)).max() <= 1

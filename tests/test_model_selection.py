@@ -3,7 +3,7 @@ import pytest
 
 from somcolor import SOMColorizer, holdout_split
 from somcolor.cli import main
-from somcolor.io.images import write_png
+from somcolor.io.writing import write_png
 from somcolor.evaluation.model_selection import InterleavedImageFolds, grid_search
 
 

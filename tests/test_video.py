@@ -149,7 +149,7 @@ def test_bad_inputs_name_the_file_and_leave_nothing(model, clip_file, tmp_path):
 
 
 def test_frames_of_different_sizes_are_refused(model, clip, tmp_path):
-    from somcolor.io.images import write_png
+    from somcolor.io.writing import write_png
 
     write_png(tmp_path / "in" / "a.png", clip[0])
     write_png(tmp_path / "in" / "b.png", clip[1][:40])

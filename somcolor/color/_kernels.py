@@ -86,21 +86,24 @@ _L_OF_GRAY_TABLE = cie.lightness_of_y(cie.srgb_to_linear(_levels)).astype(np.flo
 
 
 @njit(parallel=True, fastmath=True, cache=True)
-def lightness_gray(gray, out):
-    """CIELUV L of gray intensities in [0, 1] (an RGB image with equal channels)."""
+def lightness_gray(gray, full_scale, out):
+    """CIELUV L of gray levels (an RGB image with equal channels); `full_scale` is white (1.0 or 255, ...)."""
     scale = np.float32(_LIGHT_STEPS)
     for i in prange(gray.shape[0]):
         for j in range(gray.shape[1]):
-            out[i, j] = lerp_table(_L_OF_GRAY_TABLE, np.float32(gray[i, j]) * scale)
+            # Divided in float64 first: the same L from uint8 and from its float64 / 255.
+            value = np.float32(np.float64(gray[i, j]) / full_scale)
+            out[i, j] = lerp_table(_L_OF_GRAY_TABLE, value * scale)
 
 
 @njit(parallel=True, fastmath=True, cache=True)
-def lightness_rgb(rgb, y_from_rgb, out):
-    """CIELUV L of an RGB image in [0, 1]: L depends on the luminance Y alone."""
+def lightness_rgb(rgb, full_scale, y_from_rgb, out):
+    """CIELUV L of an RGB image (white at `full_scale`): L depends on the luminance Y alone."""
     scale = np.float32(_LIGHT_STEPS)
     for i in prange(rgb.shape[0]):
         for j in range(rgb.shape[1]):
             y = np.float32(0.0)
             for ch in range(3):
-                y += y_from_rgb[ch] * lerp_table(_LINEAR_TABLE, np.float32(rgb[i, j, ch]) * scale)
+                value = np.float32(np.float64(rgb[i, j, ch]) / full_scale)
+                y += y_from_rgb[ch] * lerp_table(_LINEAR_TABLE, value * scale)
             out[i, j] = lerp_table(_L_OF_Y_TABLE, y * scale)

@@ -27,9 +27,11 @@ def lightness(image):
 
     Parameters
     ----------
-    image : ndarray of shape (H, W) or (H, W, 3), floats in [0, 1]
-        A 2-D array is taken as gray intensities, i.e. as an RGB image whose
-        three channels are equal; an RGB image gives its own lightness.
+    image : ndarray of shape (H, W) or (H, W, 3)
+        Floats in [0, 1], or unsigned integers (white is the dtype's
+        largest value). A 2-D array is taken as gray intensities, i.e. as an
+        RGB image whose three channels are equal; an RGB image gives its own
+        lightness.
 
     Returns
     -------
@@ -38,11 +40,12 @@ def lightness(image):
         kernel (:func:`lightness_array` is its exact reference).
     """
     image = np.asarray(image)
+    full_scale = float(np.iinfo(image.dtype).max) if np.issubdtype(image.dtype, np.integer) else 1.0
     out = np.empty(image.shape[:2])
     if image.ndim == 2:
-        _kernels.lightness_gray(image, out)
+        _kernels.lightness_gray(image, full_scale, out)
     else:
-        _kernels.lightness_rgb(image, cie.Y_FROM_RGB.astype(np.float32), out)
+        _kernels.lightness_rgb(image, full_scale, cie.Y_FROM_RGB.astype(np.float32), out)
     return out
 
 

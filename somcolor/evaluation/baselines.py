@@ -22,11 +22,11 @@ from ..features.sampling import sample_training_pixels
 from ..io.images import check_image_list, read_lightness, read_luv
 
 
-def _colorize_each(X, chroma_of, min_size=1):
+def _colorize_each(X, chroma_of):
     """merge_luv(L, chroma_of(L)) for every image of X."""
     return [
         merge_luv(L, chroma_of(L))
-        for L in (read_lightness(image, i, min_size) for i, image in enumerate(check_image_list(X)))
+        for L in (read_lightness(image, i) for i, image in enumerate(check_image_list(X)))
     ]
 
 
@@ -155,4 +155,4 @@ class PatchRegressor(BaseEstimator):
 
     def predict(self, X):
         check_is_fitted(self)
-        return _colorize_each(X, self._chroma, self.patch_size)
+        return _colorize_each(X, self._chroma)

@@ -13,7 +13,8 @@ import numpy as np
 
 from ..color import grayscale
 from ..estimator import SOMColorizer
-from ..io.images import as_image, image_name, write_png
+from ..io.images import as_image, image_name
+from ..io.writing import write_png, write_text
 from . import metrics
 from .baselines import GrayColorizer, LightnessLookup, PatchRegressor
 from .figures import image_grid
@@ -159,10 +160,12 @@ def format_table(rows, markdown=False):
 
 def write_report(rows, shown, grays, originals, out_dir, n_train, n_test):
     out_dir.mkdir(parents=True, exist_ok=True)
-    (out_dir / "comparison.json").write_text(
+    write_text(
+        out_dir / "comparison.json",
         json.dumps({"n_train": n_train, "n_test": n_test, "rows": rows}, indent=2)
     )
-    (out_dir / "comparison.md").write_text(
+    write_text(
+        out_dir / "comparison.md",
         f"Trained on {n_train} images, measured on {n_test} held-out images. "
         "AuC: area under the cumulative per-pixel ab error curve, thresholds 0-150 "
         "(Zhang et al. 2016), raw and rebalanced by ab-bin rarity.\n\n" + format_table(rows, markdown=True) + "\n"

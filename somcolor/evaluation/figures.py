@@ -3,7 +3,7 @@
 import numpy as np
 from PIL import Image, ImageDraw, ImageFont
 
-from ..io.images import to_uint8
+from ..io.writing import to_uint8
 
 _GAP = 4
 _TITLE_HEIGHT = 18

@@ -24,6 +24,8 @@ Every function takes numpy or CuPy arrays.
 
 from typing import NamedTuple
 
+import numpy as np
+
 from .._backend import array_module
 from ..filters.guided import box_means
 from ..filters.resample import coarse_coordinates, downscale, interpolate
@@ -55,6 +57,14 @@ class Context(NamedTuple):
 
     def __bool__(self):
         return self.n_features > 0
+
+
+class Band(NamedTuple):
+    """Where a band of an image's rows lies, for the features that depend on the whole image."""
+
+    top: int  # the band's first row in the image; a multiple of every scale
+    image_height: int
+    descriptor: object  # the whole image's global descriptor, or None
 
 
 class ImageContext(NamedTuple):
@@ -116,28 +126,60 @@ def global_descriptor(L):
     """
     xp = array_module(L)
     scaled = xp.asarray(L, dtype=xp.float64).ravel() / 100
-    bins = xp.clip((scaled * HISTOGRAM_BINS).astype(xp.int64), 0, HISTOGRAM_BINS - 1)
-    histogram = xp.bincount(bins, minlength=HISTOGRAM_BINS) / scaled.size
+    histogram = _histogram_counts(scaled) / scaled.size
     return xp.concatenate([histogram, xp.stack([scaled.mean(), scaled.std()])])
 
 
-def image_context(L, context):
-    """Compute once per image what :func:`context_at` reads. L is (H, W) in [0, 100], numpy or CuPy."""
+def global_descriptor_of_rows(blocks):
+    """:func:`global_descriptor` of an image given as blocks of rows of L, for images too large to hold whole.
+
+    ``blocks()`` returns a fresh iterator over the blocks; it is called
+    twice: histogram and mean, then the spread about the mean.
+    """
+    counts, total, n = 0, 0.0, 0
+    for L in blocks():
+        scaled = L.ravel() / 100
+        counts = counts + _histogram_counts(scaled)
+        total += float(scaled.sum())
+        n += scaled.size
+    mean = total / n
+    spread = sum(float(((L.ravel() / 100 - mean) ** 2).sum()) for L in blocks())
+    return np.concatenate([counts / n, [mean, np.sqrt(spread / n)]])
+
+
+def _histogram_counts(scaled):
+    xp = array_module(scaled)
+    bins = xp.clip((scaled * HISTOGRAM_BINS).astype(xp.int64), 0, HISTOGRAM_BINS - 1)
+    return xp.bincount(bins, minlength=HISTOGRAM_BINS)
+
+
+def image_context(L, context, band=None):
+    """Compute once per image what :func:`context_at` reads. L is (H, W) in [0, 100], numpy or CuPy.
+
+    `L` may be a :class:`Band` of a larger image's rows: position, multi-scale
+    coordinates and the global descriptor are then those of the whole image.
+    """
     xp = array_module(L)
     height, width = L.shape
+    band = Band(0, height, None) if band is None else band
     planes = xp.empty((context.n_planes, height, width), xp.float32)
     if context.position:
-        planes[0] = ((xp.arange(height, dtype=xp.float32) + 0.5) / height)[:, None]
+        rows = xp.arange(band.top, band.top + height, dtype=xp.float32)
+        planes[0] = ((rows + 0.5) / band.image_height)[:, None]
         planes[1] = ((xp.arange(width, dtype=xp.float32) + 0.5) / width)[None, :]
     if context.local_radii:
         local_statistics(L, context.local_radii, out=planes[2 * int(context.position) :])
     scales = context.scales
+    if not context.global_features:
+        descriptor = xp.zeros(0)
+    else:
+        descriptor = global_descriptor(L) if band.descriptor is None else xp.asarray(band.descriptor)
     return ImageContext(
         planes=planes,
         coarse=tuple(coarse_patches(L, context.patch_size, s) for s in scales),
-        rows=tuple(coarse_coordinates(height, s, xp) for s in scales),
+        rows=tuple(coarse_coordinates(height, s, xp, band.top, band.image_height) for s in scales),
         cols=tuple(coarse_coordinates(width, s, xp) for s in scales),
-        descriptor=global_descriptor(L) if context.global_features else xp.zeros(0),
+        descriptor=descriptor,
     )
 
 

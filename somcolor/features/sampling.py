@@ -2,7 +2,8 @@
 
 import numpy as np
 
-from ..io.images import read_luv
+from ..color import lightness, rgb_to_luv
+from ..io.images import DEFAULT_MAX_PIXELS, read_color, to_float
 from .context import context_at, image_context
 from .patches import extract_patches
 
@@ -50,7 +51,9 @@ def pixel_features(L, context, rows, cols):
     return np.concatenate([patches, context_at(image_context(L, context), rows, cols)], axis=1)
 
 
-def sample_training_pixels(images, context, pixels_per_image, random_state, first_index=0):
+def sample_training_pixels(
+    images, context, pixels_per_image, random_state, first_index=0, max_pixels=DEFAULT_MAX_PIXELS
+):
     """Features and true (U, V) of pixels sampled from color images.
 
     Parameters
@@ -64,6 +67,8 @@ def sample_training_pixels(images, context, pixels_per_image, random_state, firs
     random_state : numpy.random.RandomState
     first_index : int
         Position of the first image in the caller's list, for error messages.
+    max_pixels : int
+        Larger images are refused.
 
     Returns
     -------
@@ -72,10 +77,12 @@ def sample_training_pixels(images, context, pixels_per_image, random_state, firs
     """
     features, chroma = [], []
     for index, image in enumerate(images, start=first_index):
-        luv = read_luv(image, index, context.patch_size)
-        rows, cols = sample_pixels(luv.shape[:2], pixels_per_image, random_state)
-        features.append(pixel_features(luv[..., 0], context, rows, cols))
-        chroma.append(luv[rows, cols, 1:])
+        pixels = read_color(image, index, max_pixels)
+        # L as colorizing computes it; (U, V) at the sampled pixels only.
+        L = lightness(pixels)
+        rows, cols = sample_pixels(L.shape, pixels_per_image, random_state)
+        features.append(pixel_features(L, context, rows, cols))
+        chroma.append(rgb_to_luv(to_float(pixels[rows, cols])[np.newaxis])[0, :, 1:])
     return np.concatenate(features), np.concatenate(chroma)
 
 

@@ -30,22 +30,25 @@ def downscale(L, factor):
     return block_sums(L) / block_sums(xp.ones_like(L))
 
 
-def coarse_coordinates(n, factor, xp=np):
+def coarse_coordinates(n, factor, xp=np, start=0, total=None):
     """Where each of `n` pixels falls on the grid downscaled by `factor`, for bilinear interpolation.
 
     Pixel centres map to ``(i + 0.5) / factor - 0.5``, clipped to the coarse
     grid. Returns the coarse index ``i0`` (int64) and the weight ``f``
     (float32, in [0, 1)) of index ``i0 + 1``, which always exists once the
-    grid has its edge repeated once.
+    grid has its edge repeated once. For pixels `start` to `start + n` of a
+    line of `total` pixels (`start` a multiple of `factor`), indices count
+    from the coarse pixel where they start.
 
     >>> i0, f = coarse_coordinates(4, 2)
     >>> i0.tolist(), f.tolist()
     ([0, 0, 0, 1], [0.0, 0.25, 0.75, 0.0])
     """
-    m = -(-n // factor)
-    x = xp.clip((xp.arange(n) + 0.5) / factor - 0.5, 0, m - 1)
+    m = -(-(n if total is None else total) // factor)
+    x = xp.clip((xp.arange(start, start + n) + 0.5) / factor - 0.5, 0, m - 1)
     i0 = xp.floor(x).astype(xp.int64)
-    return i0, (x - i0).astype(xp.float32)
+    # A band's first pixels may fall before its first coarse pixel: clipped (they are its margin).
+    return xp.maximum(i0 - start // factor, 0), (x - i0).astype(xp.float32)
 
 
 def interpolate(grid, rows, cols):

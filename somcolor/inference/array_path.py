@@ -14,12 +14,13 @@ from ..network.decode import decode_logits_array
 from ..network.mlp import logits_array
 
 
-def colorize_array(L, plan, block_pixels=1 << 18):
+def colorize_array(L, plan, band=None, block_pixels=1 << 18):
     """Colorize lightness L (H, W), a numpy or CuPy array; returns float32 RGB (H, W, 3) of the same kind.
 
     Features, MLP and decoding work on blocks of whole rows so that memory is
     bounded by the block; the chroma of the whole image is then smoothed (when
-    the plan says so) and joined with L.
+    the plan says so) and joined with L. `band` says where L lies in a larger
+    image (:class:`~somcolor.features.context.Band`).
     """
     xp = array_module(L)
     L = xp.asarray(L, dtype=xp.float32)
@@ -27,7 +28,7 @@ def colorize_array(L, plan, block_pixels=1 << 18):
     context = plan.context
     p = context.patch_size
     padded = pad_lightness(L, p)
-    image = image_context(L, context) if context else None
+    image = image_context(L, context, band) if context else None
     uv = xp.empty((2, height, width), dtype=xp.float32)
     for r0, r1 in row_blocks(height, width, block_pixels):
         features = patches_array(padded[r0 : r1 + p - 1], p)

@@ -99,9 +99,9 @@ def _blas_controller():
     return ThreadpoolController()
 
 
-def _run_fused(L, plan, mode, shape):
+def _run_fused(L, plan, mode, shape, band=None):
     context, packed = plan.context, plan.fused
-    image = image_context(L, context)
+    image = image_context(L, context, band)
     biases = packed.biases
     if image.descriptor.size:
         biases = biases.copy()
@@ -127,15 +127,16 @@ def _run_fused(L, plan, mode, shape):
     return out
 
 
-def colorize_fused(L, plan):
+def colorize_fused(L, plan, band=None):
     """Colorize lightness L (H, W) in one numba pass; returns float32 RGB (H, W, 3).
 
     With smoothing on, the pass stops at CIELUV, the chroma is smoothed by
-    the guided filter and a second kernel converts to RGB.
+    the guided filter and a second kernel converts to RGB. `band` says where
+    L lies in a larger image (:class:`~somcolor.features.context.Band`).
     """
     if not plan.smooth_radius:
-        return _run_fused(L, plan, _kernels.OUT_RGB, (*L.shape, 3))
-    return _smooth_and_convert(_run_fused(L, plan, _kernels.OUT_LUV, (3, *L.shape)), plan)
+        return _run_fused(L, plan, _kernels.OUT_RGB, (*L.shape, 3), band)
+    return _smooth_and_convert(_run_fused(L, plan, _kernels.OUT_LUV, (3, *L.shape), band), plan)
 
 
 def probabilities_fused(L, plan):

@@ -1,14 +1,27 @@
-"""The colorize plan: everything a fitted model colorizes with, gathered once, and the one entry point."""
+"""The colorize plan: everything a fitted model colorizes with, gathered once, and the one entry point.
 
+:func:`colorize` takes an image's pixels and works through it in bands of
+rows, so that memory is bounded by the band, not the image: each band is
+colorized with a margin of the rows its features and smoothing read, and
+only its own rows are kept.
+"""
+
+import math
 from typing import NamedTuple
 
 import numpy as np
 
 from .._backend import module_for, to_numpy
-from ..features.context import Context
+from ..color import lightness
+from ..features.context import Band, Context, global_descriptor_of_rows
+from ..features.patches import row_blocks
+from ..io.writing import to_uint8
 from ..network.mlp import Network, network_of
 from .array_path import colorize_array
 from .fused import FusedNetwork, colorize_fused, pack
+
+#: Pixels colorized at a time: a band's working memory is about 100 bytes a pixel.
+BAND_PIXELS = 1 << 22
 
 
 class ColorizePlan(NamedTuple):
@@ -42,9 +55,43 @@ def plan_of(model):
     )
 
 
-def colorize(L, plan):
-    """RGB (H, W, 3) float32 of lightness L (H, W) on the plan's device, returned as a numpy array."""
+def margin_rows(plan):
+    """Rows above and below a pixel that its colour depends on: features, then smoothing."""
+    context = plan.context
+    radius = context.patch_size // 2
+    reach = max([radius, *context.local_radii] + [(radius + 2) * s for s in context.scales])
+    # The guided filter takes two rounds of box means of the chroma.
+    return reach + 2 * plan.smooth_radius
+
+
+def colorize_lightness(L, plan, band=None):
+    """RGB (H, W, 3) float32 of lightness L (H, W) on the plan's device, in one piece, as a numpy array."""
     if plan.device == "cpu":
-        return colorize_fused(L, plan)
+        return colorize_fused(L, plan, band)
     xp = module_for(plan.device)
-    return to_numpy(colorize_array(xp.asarray(L), plan))
+    return to_numpy(colorize_array(xp.asarray(L), plan, band))
+
+
+def colorize(pixels, plan, dtype=np.float32, band_pixels=BAND_PIXELS):
+    """RGB (H, W, 3) of an image's pixels (gray or color, any dtype :func:`~somcolor.io.images.as_pixels`
+    gives), as float32 in [0, 1] or uint8, colorized a band of rows at a time."""
+    height, width = pixels.shape[:2]
+    convert = to_uint8 if dtype == np.uint8 else (lambda rgb: rgb)
+    if height * width <= band_pixels:
+        return convert(colorize_lightness(lightness(pixels), plan))
+    context = plan.context
+    descriptor = None
+    if context.global_features:
+        descriptor = global_descriptor_of_rows(
+            lambda: (lightness(pixels[r0:r1]) for r0, r1 in row_blocks(height, width, band_pixels))
+        )
+    # Bands start on a multiple of every scale, so that their coarse grids are the image's.
+    align = math.lcm(*context.scales) if context.scales else 1
+    margin = margin_rows(plan)
+    out = np.empty((height, width, 3), dtype)
+    for r0, r1 in row_blocks(height, width, band_pixels):
+        top = max(0, r0 - margin) // align * align
+        bottom = min(height, r1 + margin)
+        rgb = colorize_lightness(lightness(pixels[top:bottom]), plan, Band(top, height, descriptor))
+        out[r0:r1] = convert(rgb[r0 - top : r1 - top])
+    return out

@@ -2,15 +2,23 @@
 
 from pathlib import Path
 
+import numpy as np
 from joblib import Parallel, delayed
 from tqdm.auto import tqdm
 
+from ..inference.plan import colorize
 from .cluster import on_cluster
-from .images import ImageError, write_png
+from .images import ImageError, as_pixels
+from .writing import check_folder, refuse_inputs, write_png
 
 
 def output_paths(inputs, folder):
-    """One ``<stem>.png`` in `folder` per input path; two inputs may not share one."""
+    """One ``<stem>.png`` in `folder` per input path; two inputs may not share one, and none may be an input.
+
+    An output that would be one of the inputs (``-o`` the inputs' own folder,
+    with PNG inputs) is refused, with or without ``overwrite``.
+    """
+    check_folder(folder)
     outputs = {}
     for path in inputs:
         out = Path(folder) / f"{Path(path).stem}.png"
@@ -18,13 +26,15 @@ def output_paths(inputs, folder):
             first = next(p for p, o in outputs.items() if o == out)
             raise ImageError(f"{first} and {path} would both be written to {out}")
         outputs[path] = out
+    refuse_inputs(outputs.values(), inputs)
     return outputs
 
 
-def colorize_file(model, path, out):
-    """Colorize one file into `out`; return None, or the error message if the file is bad."""
+def colorize_file(plan, path, out, max_pixels):
+    """Colorize one file into `out` by a :class:`~somcolor.inference.ColorizePlan`; return None, or the
+    error message if the file is bad."""
     try:
-        (rgb,) = model.predict([path])
+        rgb = colorize(as_pixels(path, str(path), max_pixels), plan, dtype=np.uint8)
     except ImageError as exc:
         return str(exc)
     write_png(out, rgb)
@@ -55,18 +65,19 @@ def colorize_files(model, outputs, overwrite=False, scheduler=None, progress=Tru
     failures : list of str
         One message per bad file, naming it.
     """
+    plan = model.colorize_plan()
     skipped = [] if overwrite else [p for p, out in outputs.items() if Path(out).exists()]
     todo = [(p, out) for p, out in outputs.items() if p not in set(skipped)]
     def counted(results):
         return list(tqdm(results, total=len(todo), desc="colorizing", unit="img", disable=not progress))
 
     if scheduler is None:
-        errors = counted(colorize_file(model, path, out) for path, out in todo)
+        errors = counted(colorize_file(plan, path, out, model.max_image_pixels) for path, out in todo)
     else:
         with on_cluster(scheduler):
             errors = counted(
                 Parallel(n_jobs=-1, return_as="generator")(
-                    delayed(colorize_file)(model, path, out) for path, out in todo
+                    delayed(colorize_file)(plan, path, out, model.max_image_pixels) for path, out in todo
                 )
             )
     failures = [e for e in errors if e is not None]

@@ -1,42 +1,75 @@
-"""Reading, validating and writing images.
+"""Reading and validating images.
 
-Every image that enters somcolor passes through :func:`as_image`, so every
+Every image that enters somcolor passes through :func:`as_pixels`, so every
 bad input gets the same kind of error: an :class:`ImageError` whose message
 starts with the file (or ``image <i>`` for arrays) and says what is wrong.
+Pixels stay in their own dtype (uint8, uint16, float) until a stage needs
+floats, so that a 48-megapixel photo costs 144 MB as read, not 1.2 GB.
 """
 
 import os
-import tempfile
-from contextlib import contextmanager
+import threading
 from pathlib import Path
 
 import numpy as np
-from PIL import Image, UnidentifiedImageError
+from PIL import Image, ImageOps, UnidentifiedImageError
 
 from ..color import lightness, rgb_to_luv
 
 IMAGE_EXTENSIONS = (".png", ".jpg", ".jpeg", ".bmp", ".gif", ".tif", ".tiff", ".webp")
+
+#: The largest image read or colorized by default, in pixels (200 megapixels:
+#: a large scan). Anything larger, decompression bombs included, is refused
+#: before it is decoded; ``SOMColorizer(max_image_pixels=...)`` and
+#: ``--max-pixels`` change it.
+DEFAULT_MAX_PIXELS = 200_000_000
+
+# Pillow's own decompression-bomb limit is a module global: it is set to ours
+# while a file's header is read, one file at a time.
+_PIL_LIMIT_LOCK = threading.Lock()
 
 
 class ImageError(ValueError):
     """An input image is missing, unreadable or unusable."""
 
 
-def read_image(path):
-    """Read an image file as floats in [0, 1].
+def _too_large(name, height, width, max_pixels):
+    return ImageError(
+        f"{name}: image of {width} x {height} pixels ({width * height / 1e6:.1f} megapixels) is larger than "
+        f"the limit of {max_pixels / 1e6:g} megapixels (max_image_pixels / --max-pixels)"
+    )
 
-    RGBA, LA and palette files lose their alpha channel, 16-bit files are
-    scaled by 65535 and grayscale files stay 2-D, so that any common file is
-    converted rather than refused.
 
-    Parameters
-    ----------
-    path : str or path-like
-        The image file.
+def _open(path, max_pixels):
+    """Open an image file (its header only) and refuse it if it holds more than `max_pixels` pixels."""
+    with _PIL_LIMIT_LOCK:
+        # Pillow's own limit (a warning, then an error, at a size of its
+        # choosing) is lifted while the header is read: ours is checked below,
+        # with the file's size in the message, before anything is decoded.
+        saved, Image.MAX_IMAGE_PIXELS = Image.MAX_IMAGE_PIXELS, None
+        try:
+            img = Image.open(path)
+        finally:
+            Image.MAX_IMAGE_PIXELS = saved
+    width, height = img.size
+    if width * height > max_pixels:
+        img.close()
+        raise _too_large(path, height, width, max_pixels)
+    return img
+
+
+def read_pixels(path, max_pixels=DEFAULT_MAX_PIXELS):
+    """Read an image file as an array in its own dtype: uint8, uint16 or float32 in [0, 1].
+
+    The EXIF orientation is applied (a phone photo comes out upright), RGBA,
+    LA, CMYK and palette files lose their alpha channel or are converted to
+    RGB, 16-bit files stay 16-bit and grayscale files stay 2-D, so that any
+    common file is converted rather than refused. Files over `max_pixels`
+    are refused from their header, before they are decoded.
 
     Returns
     -------
-    image : ndarray of shape (H, W) or (H, W, 3), dtype float64
+    pixels : ndarray of shape (H, W) or (H, W, 3)
     """
     path = Path(path)
     if not path.exists():
@@ -44,32 +77,37 @@ def read_image(path):
     if path.is_dir():
         raise ImageError(f"{path}: is a folder, not an image file")
     try:
-        with Image.open(path) as img:
+        with _open(path, max_pixels) as img:
             img.load()
-            return _pil_to_float(img)
+            return _pil_to_array(ImageOps.exif_transpose(img))
     except UnidentifiedImageError:
         raise ImageError(f"{path}: not an image (unrecognised file format)") from None
     except OSError as exc:
         raise ImageError(f"{path}: cannot read image ({exc})") from None
 
 
-def _pil_to_float(img):
+def _pil_to_array(img):
     if img.mode in ("I;16", "I;16B", "I;16L", "I;16N"):
-        return np.asarray(img, dtype=np.float64) / 65535.0
+        return np.asarray(img).astype(np.uint16)
     if img.mode == "I":
         # 32-bit integer mode is how Pillow opens most 16-bit grayscale PNGs.
-        return np.clip(np.asarray(img, dtype=np.float64) / 65535.0, 0.0, 1.0)
+        return np.clip(np.asarray(img), 0, 65535).astype(np.uint16)
     if img.mode == "F":
-        return np.clip(np.asarray(img, dtype=np.float64), 0.0, 1.0)
+        return np.clip(np.asarray(img, dtype=np.float32), 0.0, 1.0)
     if img.mode in ("1", "L"):
-        return np.asarray(img.convert("L"), dtype=np.float64) / 255.0
+        return np.asarray(img.convert("L"))
     if img.mode == "LA":
-        return np.asarray(img.getchannel("L"), dtype=np.float64) / 255.0
-    return np.asarray(img.convert("RGB"), dtype=np.float64) / 255.0
+        return np.asarray(img.getchannel("L"))
+    return np.asarray(img.convert("RGB"))
 
 
-def as_image(image, name):
-    """Validate an array or read a file, returning floats in [0, 1].
+def read_image(path, max_pixels=DEFAULT_MAX_PIXELS):
+    """Read an image file as floats in [0, 1], shape (H, W) or (H, W, 3) (see :func:`read_pixels`)."""
+    return to_float(read_pixels(path, max_pixels))
+
+
+def as_pixels(image, name, max_pixels=DEFAULT_MAX_PIXELS):
+    """Validate an array or read a file; unsigned integers stay as they are, anything else becomes float64.
 
     Parameters
     ----------
@@ -78,13 +116,15 @@ def as_image(image, name):
         (H, W, 4) of unsigned integers, booleans or floats in [0, 1].
     name : str
         How error messages refer to an array (files are named by their path).
+    max_pixels : int
+        Larger images are refused.
 
     Returns
     -------
-    image : ndarray of shape (H, W) or (H, W, 3), dtype float64
+    pixels : ndarray of shape (H, W) or (H, W, 3), of an unsigned integer dtype or float64 in [0, 1]
     """
     if isinstance(image, (str, os.PathLike)):
-        return read_image(image)
+        return read_pixels(image, max_pixels)
     try:
         array = np.asarray(image)
     except (TypeError, ValueError) as exc:
@@ -101,10 +141,12 @@ def as_image(image, name):
         )
     if array.shape[0] == 0 or array.shape[1] == 0:
         raise ImageError(f"{name}: empty image of shape {array.shape}")
+    if array.shape[0] * array.shape[1] > max_pixels:
+        raise _too_large(name, *array.shape[:2], max_pixels)
     if array.dtype == bool:
-        return array.astype(np.float64)
+        return array.astype(np.uint8) * np.uint8(255)
     if np.issubdtype(array.dtype, np.unsignedinteger):
-        return array.astype(np.float64) / np.iinfo(array.dtype).max
+        return array
     if np.issubdtype(array.dtype, np.complexfloating):
         raise ImageError(f"{name}: complex values are not an image")
     array = array.astype(np.float64)
@@ -119,6 +161,18 @@ def as_image(image, name):
     return array
 
 
+def to_float(pixels):
+    """Pixels of any dtype :func:`as_pixels` returns as float64 in [0, 1]."""
+    if np.issubdtype(pixels.dtype, np.unsignedinteger):
+        return pixels.astype(np.float64) / np.iinfo(pixels.dtype).max
+    return pixels.astype(np.float64)
+
+
+def as_image(image, name, max_pixels=DEFAULT_MAX_PIXELS):
+    """:func:`as_pixels` as floats in [0, 1], shape (H, W) or (H, W, 3), dtype float64."""
+    return to_float(as_pixels(image, name, max_pixels))
+
+
 def image_name(image, index):
     """How messages name the `index`-th input: its path, or ``image <index>``."""
     if isinstance(image, (str, os.PathLike)):
@@ -126,33 +180,28 @@ def image_name(image, index):
     return f"image {index}"
 
 
-def _read_checked(image, index, min_size):
+def read_color(image, index, max_pixels=DEFAULT_MAX_PIXELS):
+    """Pixels (H, W, 3) of the `index`-th input, which must be a color image (see :func:`as_pixels`)."""
     name = image_name(image, index)
-    array = as_image(image, name)
-    if array.shape[0] < min_size or array.shape[1] < min_size:
-        raise ImageError(
-            f"{name}: image of {array.shape[0]} x {array.shape[1]} pixels is "
-            f"smaller than the {min_size} x {min_size} patch"
-        )
-    return name, array
-
-
-def read_rgb(image, index, min_size=1):
-    """RGB of the `index`-th input, a color image at least `min_size` pixels on each side."""
-    name, array = _read_checked(image, index, min_size)
-    if array.ndim != 3:
+    pixels = as_pixels(image, name, max_pixels)
+    if pixels.ndim != 3:
         raise ImageError(f"{name}: grayscale image, but color images are needed here")
-    return array
+    return pixels
 
 
-def read_luv(image, index, min_size=1):
-    """CIELUV of the `index`-th input, a color image at least `min_size` pixels on each side."""
-    return rgb_to_luv(read_rgb(image, index, min_size))
+def read_rgb(image, index, max_pixels=DEFAULT_MAX_PIXELS):
+    """RGB floats in [0, 1] of the `index`-th input, a color image."""
+    return to_float(read_color(image, index, max_pixels))
 
 
-def read_lightness(image, index, min_size=1):
-    """Lightness L of the `index`-th input (gray or color), at least `min_size` pixels on each side."""
-    return lightness(_read_checked(image, index, min_size)[1])
+def read_luv(image, index, max_pixels=DEFAULT_MAX_PIXELS):
+    """CIELUV of the `index`-th input, a color image."""
+    return rgb_to_luv(read_rgb(image, index, max_pixels))
+
+
+def read_lightness(image, index, max_pixels=DEFAULT_MAX_PIXELS):
+    """Lightness L (float64, in [0, 100]) of the `index`-th input, gray or color."""
+    return lightness(as_pixels(image, image_name(image, index), max_pixels))
 
 
 def check_image_list(X):
@@ -213,41 +262,3 @@ def find_images(inputs):
     if not unique:
         raise ImageError(f"no image files found in {', '.join(map(str, inputs)) or '(nothing)'}")
     return unique
-
-
-def to_uint8(image):
-    """Floats in [0, 1] to uint8, rounding to nearest."""
-    return (np.clip(image, 0.0, 1.0) * 255.0 + 0.5).astype(np.uint8)
-
-
-@contextmanager
-def atomic_path(path):
-    """A temporary name beside `path` to write to; renamed to `path` when the block ends, removed on error.
-
-    The file appears under its name only once it is complete, so an
-    interrupted run never leaves a truncated file behind. The temporary
-    name keeps the suffix, for writers that choose the format by it.
-
-    >>> import tempfile, pathlib
-    >>> target = pathlib.Path(tempfile.mkdtemp()) / "notes.txt"
-    >>> with atomic_path(target) as tmp:
-    ...     _ = tmp.write_text("done")
-    >>> target.read_text()
-    'done'
-    """
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.stem}.", suffix=f".part{path.suffix}", dir=path.parent)
-    os.close(fd)
-    try:
-        yield Path(tmp)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-
-
-def write_png(path, image):
-    """Write floats in [0, 1] as a PNG, atomically (see :func:`atomic_path`)."""
-    with atomic_path(path) as tmp:
-        Image.fromarray(to_uint8(image)).save(tmp, format="PNG")

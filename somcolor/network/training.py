@@ -1,6 +1,7 @@
 """Training the MLP: class rebalancing by color rarity, and the epoch loop."""
 
 import numpy as np
+from threadpoolctl import threadpool_limits
 
 # Weights below this are subnormal-adjacent after long training and slow
 # every later matrix product by up to 10x; zeroing them changes no output.
@@ -66,6 +67,18 @@ def train_epochs(mlp, epoch, n_classes, weights, max_iter, tol, n_iter_no_change
     # declares all classes, so that predict_proba has a column for every
     # codeword even if a class never occurs among the samples.
     classes = np.arange(n_classes)
+    # One BLAS thread: a matrix product split among threads may sum in
+    # another order, and the same seed must give the same model whatever the
+    # machine's thread count. The products are small; it costs no time here.
+    with threadpool_limits(limits=1, user_api="blas"):
+        losses = _epochs(mlp, epoch, classes, weights, tol, n_iter_no_change, batch_size, epochs)
+    for array in mlp.coefs_ + mlp.intercepts_:
+        array[np.abs(array) < _SUBNORMAL_FLUSH] = 0.0
+    return losses
+
+
+def _epochs(mlp, epoch, classes, weights, tol, n_iter_no_change, batch_size, epochs):
+    """The epoch loop of :func:`train_epochs`."""
     best = np.inf
     stale = 0
     losses = []
@@ -86,6 +99,4 @@ def train_epochs(mlp, epoch, n_classes, weights, max_iter, tol, n_iter_no_change
         best = min(best, loss)
         if stale >= n_iter_no_change:
             break
-    for array in mlp.coefs_ + mlp.intercepts_:
-        array[np.abs(array) < _SUBNORMAL_FLUSH] = 0.0
     return losses

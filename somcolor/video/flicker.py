@@ -4,10 +4,10 @@ import numpy as np
 
 from ..color import rgb_to_luv
 from ..filters.resample import warp
-from .stabilizer import histogram_distance, optical_flow
+from .stabilizer import CUT_THRESHOLD, histogram_distance, optical_flow
 
 
-def flicker(frames, cut_threshold=0.3, flow_step=None):
+def flicker(frames, cut_threshold=CUT_THRESHOLD, flow_step=None):
     """Mean absolute change of chroma between consecutive frames after motion compensation.
 
     Each frame's CIELUV chroma (U, V) is compared with the previous frame's

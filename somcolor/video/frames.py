@@ -1,12 +1,11 @@
 """Reading and writing frames: video files (imageio's ffmpeg plugin, whose wheel ships ffmpeg) or folders."""
 
-import os
-import shutil
 from pathlib import Path
 
 import numpy as np
 
-from ..io.images import IMAGE_EXTENSIONS, ImageError, as_image, to_uint8, write_png
+from ..io.images import IMAGE_EXTENSIONS, ImageError, as_image
+from ..io.writing import atomic_folder, atomic_path, to_uint8, write_png
 
 VIDEO_EXTENSIONS = (".mp4", ".mov", ".avi", ".mkv", ".webm", ".m4v", ".mpg", ".mpeg")
 DEFAULT_FPS = 25.0
@@ -62,85 +61,61 @@ def _first_line(exc):
     return text[0] if text else type(exc).__name__
 
 
-class _FrameWriter:
-    """Writes frames to a temporary name beside `destination` and renames it when complete."""
+def _video_writer(path, fps, shape):
+    import imageio.v2 as imageio
 
-    def __init__(self, destination, fps, overwrite):
-        self.destination = Path(destination)
-        if self.destination.exists() and not overwrite:
-            raise VideoError(f"{self.destination}: already exists (pass overwrite=True to replace it)")
-        self._writer = None
-        self.to_video = _is_video_file(self.destination)
-        if not self.to_video and self.destination.suffix and not self.destination.is_dir():
-            raise VideoError(
-                f"{self.destination}: unknown video type {self.destination.suffix!r}; "
-                f"use {', '.join(VIDEO_EXTENSIONS)} or a folder name for PNG frames"
-            )
-        self.destination.parent.mkdir(parents=True, exist_ok=True)
-        suffix = self.destination.suffix
-        self.partial = self.destination.with_name(f".{self.destination.stem}.partial{suffix}")
-        self.discard()  # what an interrupted run left
-        self.fps = fps
-        self.count = 0
+    # 4:2:0 chroma needs even sides; odd-sized frames keep full chroma (4:4:4)
+    # rather than being resized.
+    even = shape[0] % 2 == 0 and shape[1] % 2 == 0
+    return imageio.get_writer(
+        path, format="FFMPEG", fps=fps, codec="libx264", quality=None,
+        pixelformat="yuv420p" if even else "yuv444p", macro_block_size=1,
+        output_params=["-crf", "16"], ffmpeg_log_level="error",
+    )
 
-    def add(self, rgb):
-        if not self.to_video:
-            write_png(self.partial / f"frame_{self.count:06d}.png", rgb)
-        else:
-            if self._writer is None:
-                self._writer = self._open(rgb.shape)
-            self._writer.append_data(to_uint8(rgb))
-        self.count += 1
 
-    def _open(self, shape):
-        import imageio.v2 as imageio
+def _write_video(frames, path, fps):
+    writer, count = None, 0
+    try:
+        for frame in frames:
+            if writer is None:
+                writer = _video_writer(path, fps, frame.shape)
+            writer.append_data(to_uint8(frame))
+            count += 1
+    finally:
+        if writer is not None:
+            writer.close()
+    return count
 
-        # 4:2:0 chroma needs even sides; odd-sized frames keep full chroma (4:4:4)
-        # rather than being resized.
-        even = shape[0] % 2 == 0 and shape[1] % 2 == 0
-        return imageio.get_writer(
-            self.partial, format="FFMPEG", fps=self.fps, codec="libx264", quality=None,
-            pixelformat="yuv420p" if even else "yuv444p", macro_block_size=1,
-            output_params=["-crf", "16"], ffmpeg_log_level="error",
-        )
 
-    def finish(self):
-        if self._writer is not None:
-            self._writer.close()
-        if self.count == 0:
-            self.discard()
-            return
-        if self.destination.is_dir():
-            shutil.rmtree(self.destination)
-        os.replace(self.partial, self.destination)
-
-    def discard(self):
-        if self._writer is not None:
-            try:
-                self._writer.close()
-            except Exception:
-                pass
-        if self.partial.is_dir():
-            shutil.rmtree(self.partial)
-        else:
-            self.partial.unlink(missing_ok=True)
+def _write_pngs(frames, folder):
+    count = 0
+    for count, frame in enumerate(frames, start=1):
+        write_png(folder / f"frame_{count - 1:06d}.png", frame)
+    return count
 
 
 def write_frames(frames, destination, fps=DEFAULT_FPS, overwrite=False):
     """Write RGB frames (floats in [0, 1]) as an H.264 MP4 or a folder of PNGs, atomically.
 
     Returns the number of frames written. Nothing appears under
-    `destination` unless every frame was written.
+    `destination` unless every frame was written (see
+    :func:`somcolor.io.writing.atomic_path`).
     """
-    writer = _FrameWriter(destination, fps, overwrite)
-    try:
-        for frame in frames:
-            writer.add(frame)
-    except BaseException:
-        writer.discard()
-        raise
-    if writer.count == 0:
-        writer.discard()
-        raise VideoError(f"{destination}: no frames to write")
-    writer.finish()
-    return writer.count
+    destination = Path(destination)
+    if destination.exists() and not overwrite:
+        raise VideoError(f"{destination}: already exists (pass overwrite=True to replace it)")
+    to_video = _is_video_file(destination)
+    if not to_video and destination.suffix and not destination.is_dir():
+        raise VideoError(
+            f"{destination}: unknown video type {destination.suffix!r}; "
+            f"use {', '.join(VIDEO_EXTENSIONS)} or a folder name for PNG frames"
+        )
+    if to_video and destination.is_dir():
+        raise VideoError(f"{destination}: is a folder, not a video file")
+    writing = atomic_path(destination) if to_video else atomic_folder(destination, overwrite)
+    with writing as partial:
+        count = _write_video(frames, partial, fps) if to_video else _write_pngs(frames, partial)
+        if count == 0:
+            raise VideoError(f"{destination}: no frames to write")
+    return count

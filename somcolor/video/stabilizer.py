@@ -13,16 +13,16 @@ Frames stream through: memory holds a few frames, never the clip.
 
 import numpy as np
 from skimage.registration import optical_flow_ilk
-from sklearn.utils.validation import check_is_fitted
 from tqdm.auto import tqdm
 
 from ..color import lightness
 from ..filters.resample import downscale, upsample, warp
 from ..inference.fused import colorize_probabilities, probabilities_fused
-from ..inference.plan import plan_of
+from ..io.writing import refuse_inputs
 from .frames import VideoError, open_frames, write_frames
 
 HISTOGRAM_BINS = 32
+CUT_THRESHOLD = 0.15
 
 
 def lightness_histogram(L):
@@ -57,7 +57,7 @@ def optical_flow(L_from, L_to, step=None):
 
 
 def colorize_video(
-    model, source, destination, temporal_smoothing=0.7, cut_threshold=0.3, flow_step=None,
+    model, source, destination, temporal_smoothing=0.7, cut_threshold=CUT_THRESHOLD, flow_step=None,
     fps=None, overwrite=False, verbose=True,
 ):
     """Colorize a grayscale video with a fitted :class:`~somcolor.SOMColorizer`, stably in time.
@@ -76,9 +76,12 @@ def colorize_video(
     temporal_smoothing : float in [0, 1), default=0.7
         Weight of the motion-compensated past in each pixel's moving average
         of class probabilities; 0 colorizes every frame on its own.
-    cut_threshold : float in (0, 1], default=0.3
+    cut_threshold : float in (0, 1], default=0.15
         A frame whose L histogram differs from the last one's by more than
-        this (total-variation distance) starts a new scene: the average is reset.
+        this (total-variation distance) starts a new scene: the average is
+        reset. On test clips of landscapes (``benchmarks/video.py``), cuts
+        between two photos measured 0.17 to 0.9 and fast pans within one at
+        most 0.12.
     flow_step : int, optional
         Downscaling of the frames for optical flow; default: about 60
         pixels on the short side.
@@ -108,6 +111,7 @@ def colorize_video(
     >>> colorize_video(model, folder / "clip.mp4", folder / "out.mp4", verbose=False)["frames"]
     6
     """
+    refuse_inputs([destination], [source])
     stabilizer = Stabilizer(model, temporal_smoothing, cut_threshold, flow_step)
     frames, source_fps = open_frames(source, fps)
     shape = []
@@ -133,13 +137,12 @@ class Stabilizer:
     (parameters as there); ``cuts`` lists the frames that started a new scene.
     """
 
-    def __init__(self, model, temporal_smoothing=0.7, cut_threshold=0.3, flow_step=None):
-        check_is_fitted(model)
+    def __init__(self, model, temporal_smoothing=0.7, cut_threshold=CUT_THRESHOLD, flow_step=None):
         if not 0 <= temporal_smoothing < 1:
             raise ValueError(f"temporal_smoothing must be in [0, 1), got {temporal_smoothing!r}")
         if not 0 < cut_threshold <= 1:
             raise ValueError(f"cut_threshold must be in (0, 1], got {cut_threshold!r}")
-        self.plan = plan_of(model)
+        self.plan = model.colorize_plan()
         self.temporal_smoothing = temporal_smoothing
         self.cut_threshold = cut_threshold
         self.flow_step = flow_step
