@@ -28,7 +28,11 @@ setup(
     extras_require={
         "test": ["pytest>=7", "hypothesis>=6.100", "dask[distributed]>=2024.1"],
         "dask": ["dask[distributed]>=2024.1"],
-        "gpu": ["cupy-cuda12x>=13"],
+        # numba's CUDA target with the CUDA 12 libraries it compiles with; CuPy for the
+        # array-code path (somcolor.inference.array_path) on the GPU.
+        "gpu": ["numba-cuda[cu12]>=0.10", "cupy-cuda12x>=13"],
+        # cuCIM's optical flow keeps video's motion estimate on the GPU too.
+        "gpu-video": ["numba-cuda[cu12]>=0.10", "cupy-cuda12x>=13", "cucim-cu12>=24.0"],
         # A CPU build: an unpinned torch pulls a CUDA build of several GB.
         "cnn": ["torch==2.13.0"],
     },

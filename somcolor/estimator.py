@@ -10,12 +10,13 @@ from sklearn.utils._param_validation import HasMethods, Interval, InvalidParamet
 from sklearn.utils.validation import check_is_fitted, check_memory
 from tqdm.auto import tqdm
 
-from ._backend import DEVICES, module_for
+from ._backend import DEVICES
 from .features.context import Context
 from .features.patches import check_odd_patch_size
-from .features.sampling import Reservoir, sample_training_pixels
+from .features.sampling import Reservoir, Sampling, sample_training_pixels
 from .inference.exact import probabilities_exact
-from .inference.plan import colorize, plan_of
+from .inference.gpu import require_gpu
+from .inference.plan import colorize_many, plan_of
 from .io.images import DEFAULT_MAX_PIXELS, as_pixels, check_image_list, image_name, read_lightness, read_luv
 from .network.decode import DECODERS
 from .network.training import class_weights, train_epochs
@@ -35,15 +36,16 @@ PARAMETER_LIMITS = {
     "scales": (2, 64, 4),
     "local_radii": (1, 256, 4),
     "hidden_layer_sizes": (1, 1024, 4),
+    "augment_scales": (0.125, 4.0, 4),
 }
 
 
-def _sample_and_draw_seed(images, context, pixels_per_image, random_state, max_pixels, verbose):
+def _sample_and_draw_seed(images, context, sampling, random_state, max_pixels, verbose):
     # One cacheable step: the samples, and the MLP's seed drawn after them,
     # so that fit draws the same random numbers with and without a cache.
     progress = tqdm(images, desc="sampling pixels", unit="img", disable=not verbose, leave=False)
     features, chroma = sample_training_pixels(
-        progress, context, pixels_per_image, random_state, max_pixels=max_pixels
+        progress, context, sampling, random_state, max_pixels=max_pixels
     )
     return features, chroma, random_state.randint(np.iinfo(np.int32).max)
 
@@ -109,6 +111,13 @@ class SOMColorizer(BaseEstimator):
         Sizes of the MLP's hidden layers.
     pixels_per_image : int, default=2500
         Pixels sampled from each training image (all if the image is smaller).
+    augment_scales : tuple of float, default=(1.0,)
+        Each training photo is sampled at these scales (rescaled, anti-aliased
+        when shrinking), its pixels shared out among them, so that the model
+        sees textures and context at more than the training photos' own
+        resolution.
+    augment_mirror : bool, default=False
+        Also sample each training photo mirrored left to right.
     decode : {"annealed_mean", "argmax"}, default="annealed_mean"
         How class probabilities become chroma; see
         :func:`somcolor.network.decode_chroma`.
@@ -151,8 +160,9 @@ class SOMColorizer(BaseEstimator):
         Number of SOM updates.
     device : {"cpu", "cuda"}, default="cpu"
         Where :meth:`predict` runs: ``"cpu"`` in one fused numba pass per
-        image, ``"cuda"`` with CuPy on the GPU (``pip install
-        "somcolor[gpu]"``). Training always runs on the CPU.
+        band of an image, ``"cuda"`` in one fused numba.cuda kernel per image
+        on an NVIDIA GPU, images streaming through CUDA streams (``pip
+        install "somcolor[gpu]"``). Training always runs on the CPU.
     memory : str, joblib.Memory or None, default=None
         Caches the pixel sampling and the SOM, as ``memory`` does for a
         scikit-learn Pipeline. In a grid search with an int `random_state`,
@@ -210,6 +220,8 @@ class SOMColorizer(BaseEstimator):
         global_features=False,
         hidden_layer_sizes=(50, 50),
         pixels_per_image=2500,
+        augment_scales=(1.0,),
+        augment_mirror=False,
         decode="annealed_mean",
         temperature=0.38,
         smooth_radius=8,
@@ -238,6 +250,8 @@ class SOMColorizer(BaseEstimator):
         self.global_features = global_features
         self.hidden_layer_sizes = hidden_layer_sizes
         self.pixels_per_image = pixels_per_image
+        self.augment_scales = augment_scales
+        self.augment_mirror = augment_mirror
         self.decode = decode
         self.temperature = temperature
         self.smooth_radius = smooth_radius
@@ -270,6 +284,8 @@ class SOMColorizer(BaseEstimator):
         "pixels_per_image": [
             Interval(numbers.Integral, 1, PARAMETER_LIMITS["pixels_per_image"], closed="both")
         ],
+        "augment_scales": ["array-like", numbers.Real],
+        "augment_mirror": ["boolean"],
         "decode": [StrOptions(set(DECODERS))],
         "temperature": [Interval(numbers.Real, 0, 1, closed="right")],
         "smooth_radius": [Interval(numbers.Integral, 0, PARAMETER_LIMITS["smooth_radius"], closed="both")],
@@ -299,8 +315,9 @@ class SOMColorizer(BaseEstimator):
         check_odd_patch_size(self)
         if not _int_tuple(self.hidden_layer_sizes, "hidden_layer_sizes"):
             raise InvalidParameterError("The 'hidden_layer_sizes' parameter of SOMColorizer must not be empty.")
+        self._sampling()
         if self.device == "cuda":
-            module_for(self.device)
+            require_gpu()
         return Context(
             patch_size=int(self.patch_size),
             scales=_int_tuple(self.scales, "scales"),
@@ -308,6 +325,19 @@ class SOMColorizer(BaseEstimator):
             local_radii=_int_tuple(self.local_radii, "local_radii"),
             global_features=bool(self.global_features),
         )
+
+    def _sampling(self):
+        values = self.augment_scales
+        scales = tuple(values) if not isinstance(values, numbers.Real) else (values,)
+        low, high, longest = PARAMETER_LIMITS["augment_scales"]
+        if not 0 < len(scales) <= longest or not all(
+            isinstance(v, numbers.Real) and not isinstance(v, bool) and low <= v <= high for v in scales
+        ):
+            raise InvalidParameterError(
+                f"The 'augment_scales' parameter of SOMColorizer must be a float in [{low}, {high}] or a tuple "
+                f"of 1 to {longest} of them. Got {self.augment_scales!r} instead."
+            )
+        return Sampling(int(self.pixels_per_image), tuple(float(v) for v in scales), bool(self.augment_mirror))
 
     def _progress(self, iterable, desc, **kwargs):
         return tqdm(iterable, desc=desc, disable=not self.verbose, leave=False, **kwargs)
@@ -335,7 +365,7 @@ class SOMColorizer(BaseEstimator):
         quantizer = self._new_quantizer(rng)
         memory = check_memory(self.memory)
         features, chroma, mlp_seed = memory.cache(_sample_and_draw_seed, ignore=["verbose"])(
-            images, context, self.pixels_per_image, rng, self.max_image_pixels, self.verbose
+            images, context, self._sampling(), rng, self.max_image_pixels, self.verbose
         )
         self.context_ = context
         self.quantizer_ = memory.cache(_fit_quantizer)(quantizer, chroma)
@@ -380,7 +410,7 @@ class SOMColorizer(BaseEstimator):
             for start in range(0, len(images), chunk_images):
                 parts = [
                     sample_training_pixels(
-                        [image], context, self.pixels_per_image,
+                        [image], context, self._sampling(),
                         np.random.RandomState((sample_seed + i) % np.iinfo(np.int32).max), first_index=i,
                         max_pixels=self.max_image_pixels,
                     )
@@ -479,10 +509,8 @@ class SOMColorizer(BaseEstimator):
             within 1e-4.
         """
         plan = self.colorize_plan()
-        return [
-            colorize(as_pixels(image, image_name(image, i), self.max_image_pixels), plan)
-            for i, image in self._each(X, "colorizing")
-        ]
+        images = (as_pixels(image, image_name(image, i), self.max_image_pixels) for i, image in self._each(X, "colorizing"))
+        return list(colorize_many(images, plan))
 
     def score(self, X, y=None):
         """Mean per-pixel accuracy of the color class (the paper's measure).

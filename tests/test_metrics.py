@@ -43,12 +43,12 @@ def test_rmse_known_value():
 
 def test_auc_of_known_errors():
     ones = np.ones(2)
-    assert metrics._auc(np.array([0.0, 0.0]), ones) == pytest.approx(1.0)
-    assert metrics._auc(np.array([200.0, 300.0]), ones) == pytest.approx(0.0)
+    assert metrics.auc_of_errors(np.array([0.0, 0.0]), ones) == pytest.approx(1.0)
+    assert metrics.auc_of_errors(np.array([200.0, 300.0]), ones) == pytest.approx(0.0)
     # Half the pixels are exact, half 100 off: share 0.5 below 100, 1 from 100 to 150.
-    assert metrics._auc(np.array([0.0, 100.0]), ones) == pytest.approx((100 * 0.5 + 51) / 151)
+    assert metrics.auc_of_errors(np.array([0.0, 100.0]), ones) == pytest.approx((100 * 0.5 + 51) / 151)
     # Weighting the 100-off pixel 3x: share 0.25 below 100.
-    assert metrics._auc(np.array([0.0, 100.0]), np.array([1.0, 3.0])) == pytest.approx((100 * 0.25 + 51) / 151)
+    assert metrics.auc_of_errors(np.array([0.0, 100.0]), np.array([1.0, 3.0])) == pytest.approx((100 * 0.25 + 51) / 151)
 
 
 def test_inverse_bin_frequency():

@@ -2,7 +2,10 @@
 
 Methods are the baselines, SOMColorizer's two decodings and, when PyTorch is
 installed, the CNN references. A method whose extra is missing is listed as
-skipped with the command that installs it.
+skipped with the command that installs it. :func:`yardstick` runs the
+comparison on every split of several sources: each source with every fifth
+photo held out (in-source), and each trained on one source and measured on
+another (cross-source), which is what a user's own photos are.
 """
 
 import json
@@ -13,6 +16,7 @@ import numpy as np
 
 from ..color import grayscale
 from ..estimator import SOMColorizer
+from ..io.datasets import holdout_split
 from ..io.images import as_image, image_name
 from ..io.writing import write_png, write_text
 from . import metrics
@@ -27,6 +31,7 @@ COLUMNS = [
     ("auc", "AuC %", ".1f"),
     ("rebalanced_auc", "rebal. AuC %", ".1f"),
     ("colorfulness", "colorfulness", ".1f"),
+    ("colorfulness_pct", "% of originals'", ".0f"),
     ("fit_s", "fit s", ".1f"),
     ("predict_ms", "predict ms/img", ".1f"),
     ("predict_ms_256", "ms/256x256", ".1f"),
@@ -42,6 +47,16 @@ def _cnn(loss, seed, epochs, verbose):
     if epochs is not None:
         params["epochs"] = epochs
     return CNNColorizer(**params)
+
+
+def cnn_epochs_for(n_train, epochs=35, reference=432):
+    """Epochs that give the CNN references the same number of image passes on `n_train` images as
+    `epochs` on `reference` images (35 on the 432 landscapes: about 10 minutes on 2 cores).
+
+    >>> cnn_epochs_for(432), cnn_epochs_for(1472)
+    (35, 10)
+    """
+    return max(1, round(epochs * reference / n_train))
 
 
 def default_methods(seed=0, cnn_epochs=None, verbose=0):
@@ -89,6 +104,9 @@ def compare(train, test, methods=None, out_dir=None, figure_rows=6, verbose=Fals
     square = np.tile(grays[0], (2 + 256 // min(grays[0].shape),) * 2)[:256, :256]
     # Figure rows spread evenly over the test set, which sorted names group by scene type.
     shown_index = np.unique(np.linspace(0, len(test) - 1, min(figure_rows, len(test))).round().astype(int))
+    # The originals' ab and its rebalancing weights, once for every method.
+    _, true_ab = metrics.ab_errors(originals, originals)
+    rarity = metrics.inverse_bin_frequency(true_ab)
     rows, shown = [], []
     for name, make in methods.items():
         try:
@@ -105,13 +123,14 @@ def compare(train, test, methods=None, out_dir=None, figure_rows=6, verbose=Fals
         results = model.predict(grays)
         predict_ms = (time.perf_counter() - start) * 1000 / len(grays)
         predict_ms_256 = _best_ms(lambda: model.predict([square]))
+        errors, _ = metrics.ab_errors(results, originals, true_ab)
         rows.append(
             {
                 "method": name,
                 "psnr": metrics.psnr(results, originals),
                 "ssim": metrics.ssim(results, originals),
-                "auc": 100 * metrics.auc(results, originals),
-                "rebalanced_auc": 100 * metrics.rebalanced_auc(results, originals),
+                "auc": 100 * metrics.auc_of_errors(errors),
+                "rebalanced_auc": 100 * metrics.auc_of_errors(errors, rarity),
                 "colorfulness": metrics.colorfulness(results),
                 "fit_s": fit_s,
                 "predict_ms": predict_ms,
@@ -119,11 +138,84 @@ def compare(train, test, methods=None, out_dir=None, figure_rows=6, verbose=Fals
             }
         )
         shown.append((name, [results[i] for i in shown_index]))
-    rows.append({"method": "original photos", "colorfulness": metrics.colorfulness(originals)})
+    original_colorfulness = metrics.colorfulness(originals)
+    for row in rows:
+        if "colorfulness" in row:
+            row["colorfulness_pct"] = 100 * row["colorfulness"] / original_colorfulness
+    rows.append({"method": "original photos", "colorfulness": original_colorfulness, "colorfulness_pct": 100.0})
     if out_dir is not None:
         write_report(rows, shown, [grays[i] for i in shown_index], [originals[i] for i in shown_index],
                      Path(out_dir), n_train=len(train), n_test=len(test))
     return rows
+
+
+def yardstick_splits(sources, every=5):
+    """The splits of :func:`yardstick`: (name, train, test) for each source with every `every`-th image held
+    out, then for each ordered pair of sources (trained on all of one, tested on all of the other).
+
+    >>> [name for name, _, _ in yardstick_splits({"a": list("abcde"), "b": list("fghij")})]
+    ['a (in-source)', 'b (in-source)', 'a -> b', 'b -> a']
+    """
+    splits = []
+    for name, images in sources.items():
+        train, test = holdout_split(list(images), every)
+        splits.append((f"{name} (in-source)", train, test))
+    for a, train in sources.items():
+        for b, test in sources.items():
+            if a != b:
+                splits.append((f"{a} -> {b}", list(train), list(test)))
+    return splits
+
+
+def yardstick(sources, methods=None, out_dir=None, every=5, only=None, verbose=False):
+    """Every method on every split of `sources`: in-source and cross-source.
+
+    Parameters
+    ----------
+    sources : dict of name -> sequence of color images
+        Two or more collections from different sources (cameras, sizes, eras).
+    methods : dict of name -> callable returning an unfitted estimator, or a function of the number of
+        training images returning such a dict (to give every split the same training budget), optional
+    out_dir : path, optional
+        Receives ``yardstick.json``, ``yardstick.md`` and, per split, a folder
+        with that split's ``comparison.*`` (see :func:`compare`).
+    every : int
+        In-source splits hold out every `every`-th image (sorted names).
+    only : sequence of str, optional
+        Run only the splits of these names.
+
+    Returns
+    -------
+    splits : list of dict
+        ``split``, ``n_train``, ``n_test`` and the comparison's ``rows``.
+    """
+    results = []
+    for name, train, test in yardstick_splits(sources, every):
+        if only is not None and name not in only:
+            continue
+        if verbose:
+            print(f"== {name}: {len(train)} training, {len(test)} test images", flush=True)
+        folder = None if out_dir is None else Path(out_dir) / _slug(name)
+        chosen = methods(len(train)) if callable(methods) else methods
+        rows = compare(train, test, chosen, out_dir=folder, verbose=verbose)
+        results.append({"split": name, "n_train": len(train), "n_test": len(test), "rows": rows})
+    if out_dir is not None:
+        write_text(Path(out_dir) / "yardstick.json", json.dumps(results, indent=2))
+        write_text(Path(out_dir) / "yardstick.md", format_yardstick(results))
+    return results
+
+
+def format_yardstick(results):
+    """The yardstick's splits as Markdown tables, one per split."""
+    return "\n".join(
+        f"### {split['split']} ({split['n_train']} training, {split['n_test']} test images)\n\n"
+        + format_table(split["rows"], markdown=True) + "\n"
+        for split in results
+    )
+
+
+def _slug(name):
+    return name.replace(" (in-source)", "-in-source").replace(" -> ", "-to-").replace(" ", "-")
 
 
 def _best_ms(function):

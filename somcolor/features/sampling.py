@@ -1,11 +1,40 @@
-"""Training samples: pixels drawn from color photos, with their features and true chroma."""
+"""Training samples: pixels drawn from color photos, with their features and true chroma.
+
+Each photo can be sampled in several versions (augmentation): mirrored, and
+rescaled, so that what the model learns does not depend on the training
+photos' orientation and resolution; the pixels of a photo are shared out
+among its versions, so the number of samples stays the same.
+"""
+
+from typing import NamedTuple
 
 import numpy as np
+from skimage.transform import rescale
 
 from ..color import lightness, rgb_to_luv
 from ..io.images import DEFAULT_MAX_PIXELS, read_color, to_float
 from .context import context_at, image_context
 from .patches import extract_patches
+
+
+class Sampling(NamedTuple):
+    """How training pixels are drawn from each photo."""
+
+    pixels_per_image: int
+    scales: tuple = (1.0,)  # the photo is also sampled rescaled by these factors
+    mirror: bool = False  # and mirrored left to right
+
+    def versions(self):
+        """The (scale, mirrored) versions of a photo that share its pixels."""
+        return [(scale, flip) for scale in self.scales for flip in ((False, True) if self.mirror else (False,))]
+
+
+def photo_version(pixels, scale, mirrored):
+    """A color photo rescaled (anti-aliased when shrinking) and mirrored; pixels of its dtype in, floats out
+    when rescaled."""
+    if scale != 1.0:
+        pixels = rescale(to_float(pixels), scale, order=1, anti_aliasing=scale < 1, channel_axis=2)
+    return pixels[:, ::-1] if mirrored else pixels
 
 
 def sample_pixels(shape, n_pixels, random_state):
@@ -52,7 +81,7 @@ def pixel_features(L, context, rows, cols):
 
 
 def sample_training_pixels(
-    images, context, pixels_per_image, random_state, first_index=0, max_pixels=DEFAULT_MAX_PIXELS
+    images, context, sampling, random_state, first_index=0, max_pixels=DEFAULT_MAX_PIXELS
 ):
     """Features and true (U, V) of pixels sampled from color images.
 
@@ -63,7 +92,9 @@ def sample_training_pixels(
         only the samples.
     context : somcolor.features.context.Context
         Patch size and context features (see :func:`pixel_features`).
-    pixels_per_image : int
+    sampling : Sampling or int
+        Pixels per image, and the versions of each photo they are drawn
+        from; an int is that many pixels of the photo as it is.
     random_state : numpy.random.RandomState
     first_index : int
         Position of the first image in the caller's list, for error messages.
@@ -75,14 +106,19 @@ def sample_training_pixels(
     features : ndarray of shape (n_samples, n_features), dtype float32
     chroma : ndarray of shape (n_samples, 2)
     """
+    sampling = Sampling(sampling) if isinstance(sampling, (int, np.integer)) else sampling
+    versions = sampling.versions()
+    share = -(-sampling.pixels_per_image // len(versions))
     features, chroma = [], []
     for index, image in enumerate(images, start=first_index):
-        pixels = read_color(image, index, max_pixels)
-        # L as colorizing computes it; (U, V) at the sampled pixels only.
-        L = lightness(pixels)
-        rows, cols = sample_pixels(L.shape, pixels_per_image, random_state)
-        features.append(pixel_features(L, context, rows, cols))
-        chroma.append(rgb_to_luv(to_float(pixels[rows, cols])[np.newaxis])[0, :, 1:])
+        photo = read_color(image, index, max_pixels)
+        for scale, mirrored in versions:
+            pixels = photo_version(photo, scale, mirrored)
+            # L as colorizing computes it; (U, V) at the sampled pixels only.
+            L = lightness(pixels)
+            rows, cols = sample_pixels(L.shape, share, random_state)
+            features.append(pixel_features(L, context, rows, cols))
+            chroma.append(rgb_to_luv(to_float(pixels[rows, cols])[np.newaxis])[0, :, 1:])
     return np.concatenate(features), np.concatenate(chroma)
 
 

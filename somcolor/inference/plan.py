@@ -11,13 +11,11 @@ from typing import NamedTuple
 
 import numpy as np
 
-from .._backend import module_for, to_numpy
 from ..color import lightness
 from ..features.context import Band, Context, global_descriptor_of_rows
 from ..features.patches import row_blocks
 from ..io.writing import to_uint8
 from ..network.mlp import Network, network_of
-from .array_path import colorize_array
 from .fused import FusedNetwork, colorize_fused, pack
 
 #: Pixels colorized at a time: a band's working memory is about 100 bytes a pixel.
@@ -64,21 +62,31 @@ def margin_rows(plan):
     return reach + 2 * plan.smooth_radius
 
 
-def colorize_lightness(L, plan, band=None):
-    """RGB (H, W, 3) float32 of lightness L (H, W) on the plan's device, in one piece, as a numpy array."""
-    if plan.device == "cpu":
-        return colorize_fused(L, plan, band)
-    xp = module_for(plan.device)
-    return to_numpy(colorize_array(xp.asarray(L), plan, band))
+def colorize_many(images, plan, dtype=np.float32):
+    """The RGB of each image's pixels (an iterable of arrays), in order, as float32 in [0, 1] or uint8.
+
+    On the CPU each image goes a band at a time (:func:`colorize`); on the GPU
+    the images stream through a pipeline of CUDA streams
+    (:class:`~somcolor.inference.gpu.GpuPipeline`).
+    """
+    if plan.device == "cuda":
+        from .gpu import GpuPipeline
+
+        yield from GpuPipeline(plan, as_bytes=dtype == np.uint8).run(images)
+        return
+    for pixels in images:
+        yield colorize(pixels, plan, dtype)
 
 
 def colorize(pixels, plan, dtype=np.float32, band_pixels=BAND_PIXELS):
     """RGB (H, W, 3) of an image's pixels (gray or color, any dtype :func:`~somcolor.io.images.as_pixels`
-    gives), as float32 in [0, 1] or uint8, colorized a band of rows at a time."""
+    gives), as float32 in [0, 1] or uint8; on the CPU a band of rows at a time."""
+    if plan.device == "cuda":
+        return next(colorize_many([pixels], plan, dtype))
     height, width = pixels.shape[:2]
     convert = to_uint8 if dtype == np.uint8 else (lambda rgb: rgb)
     if height * width <= band_pixels:
-        return convert(colorize_lightness(lightness(pixels), plan))
+        return convert(colorize_fused(lightness(pixels), plan))
     context = plan.context
     descriptor = None
     if context.global_features:
@@ -92,6 +100,6 @@ def colorize(pixels, plan, dtype=np.float32, band_pixels=BAND_PIXELS):
     for r0, r1 in row_blocks(height, width, band_pixels):
         top = max(0, r0 - margin) // align * align
         bottom = min(height, r1 + margin)
-        rgb = colorize_lightness(lightness(pixels[top:bottom]), plan, Band(top, height, descriptor))
+        rgb = colorize_fused(lightness(pixels[top:bottom]), plan, Band(top, height, descriptor))
         out[r0:r1] = convert(rgb[r0 - top : r1 - top])
     return out

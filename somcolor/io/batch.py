@@ -1,12 +1,14 @@
 """Colorizing many files: streamed, atomic, resumable, locally or on a Dask cluster."""
 
+from collections import deque
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import numpy as np
 from joblib import Parallel, delayed
 from tqdm.auto import tqdm
 
-from ..inference.plan import colorize
+from ..inference.plan import colorize, colorize_many
 from .cluster import on_cluster
 from .images import ImageError, as_pixels
 from .writing import check_folder, refuse_inputs, write_png
@@ -30,15 +32,65 @@ def output_paths(inputs, folder):
     return outputs
 
 
+def _read(path, max_pixels):
+    """The pixels of a file, or the message that says why it is bad."""
+    try:
+        return as_pixels(path, str(path), max_pixels)
+    except ImageError as exc:
+        return str(exc)
+
+
 def colorize_file(plan, path, out, max_pixels):
     """Colorize one file into `out` by a :class:`~somcolor.inference.ColorizePlan`; return None, or the
     error message if the file is bad."""
-    try:
-        rgb = colorize(as_pixels(path, str(path), max_pixels), plan, dtype=np.uint8)
-    except ImageError as exc:
-        return str(exc)
-    write_png(out, rgb)
+    pixels = _read(path, max_pixels)
+    if isinstance(pixels, str):
+        return pixels
+    write_png(out, colorize(pixels, plan, dtype=np.uint8))
     return None
+
+
+def _prefetched(function, items, ahead=4):
+    """function(item) for each item, in order, computed up to `ahead` items early in a thread."""
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        window = deque()
+        for item in items:
+            window.append(pool.submit(function, item))
+            if len(window) > ahead:
+                yield window.popleft().result()
+        while window:
+            yield window.popleft().result()
+
+
+def colorize_files_streamed(plan, todo, max_pixels):
+    """Colorize (input, output) pairs on the GPU: files read ahead in one thread, written in another,
+    the GPU's streams in between (:func:`somcolor.inference.colorize_many`). Yields None or the error
+    message of each pair, in order."""
+    results = []  # per pair: its error message, its output (waiting for the GPU), or its write (a Future)
+    waiting = deque()  # the positions in results that wait for the GPU
+
+    def readable():
+        for (_, out), pixels in zip(todo, _prefetched(lambda pair: _read(pair[0], max_pixels), todo)):
+            if isinstance(pixels, str):
+                results.append(pixels)
+                continue
+            waiting.append(len(results))
+            results.append(out)
+            yield pixels
+
+    def outcome(entry):
+        return entry if isinstance(entry, str) else entry.result()  # write_png returns None
+
+    with ThreadPoolExecutor(max_workers=1) as writer:
+        k = 0
+        for rgb in colorize_many(readable(), plan, dtype=np.uint8):
+            position = waiting.popleft()
+            results[position] = writer.submit(write_png, results[position], rgb)
+            while k < len(results) and (isinstance(results[k], str) or results[k].done()):
+                yield outcome(results[k])
+                k += 1
+        for entry in results[k:]:
+            yield outcome(entry)
 
 
 def colorize_files(model, outputs, overwrite=False, scheduler=None, progress=True):
@@ -71,7 +123,9 @@ def colorize_files(model, outputs, overwrite=False, scheduler=None, progress=Tru
     def counted(results):
         return list(tqdm(results, total=len(todo), desc="colorizing", unit="img", disable=not progress))
 
-    if scheduler is None:
+    if scheduler is None and plan.device == "cuda":
+        errors = counted(colorize_files_streamed(plan, todo, model.max_image_pixels))
+    elif scheduler is None:
         errors = counted(colorize_file(plan, path, out, model.max_image_pixels) for path, out in todo)
     else:
         with on_cluster(scheduler):

@@ -16,6 +16,7 @@ from skimage.registration import optical_flow_ilk
 from tqdm.auto import tqdm
 
 from ..color import lightness
+from .._backend import array_module
 from ..filters.resample import downscale, upsample, warp
 from ..inference.fused import colorize_probabilities, probabilities_fused
 from ..io.writing import refuse_inputs
@@ -41,19 +42,35 @@ def total_variation(p, q):
     return 0.5 * float(np.abs(p - q).sum())
 
 
+def flow_step(shape):
+    """The downscaling of frames of this shape for optical flow: about 60 pixels on the short side."""
+    return max(1, min(shape[:2]) // 60)
+
+
 def optical_flow(L_from, L_to, step=None):
     """Per-pixel displacement (2, H, W) (rows, columns), float32, such that ``L_from[p + flow[:, p]] ~ L_to[p]``.
 
     Computed by scikit-image's ``optical_flow_ilk`` on both frames
-    downscaled by `step` (block means; default: about 60 pixels on the short
-    side), then interpolated bilinearly back to full size: colors move with
-    objects, and detail finer than a few pixels does not matter for them.
+    downscaled by `step` (block means; default :func:`flow_step`), then
+    interpolated bilinearly back to full size: colors move with objects, and
+    detail finer than a few pixels does not matter for them.
     """
     height, width = L_to.shape
-    step = step or max(1, min(height, width) // 60)
-    small_to, small_from = downscale(L_to, step), downscale(L_from, step)
-    flow = optical_flow_ilk(small_to, small_from, radius=5, num_warp=3).astype(np.float32) * step
-    return upsample(flow, height, width, step)
+    step = step or flow_step(L_to.shape)
+    return upsample(small_flow(downscale(L_from, step), downscale(L_to, step), step), height, width, step)
+
+
+def small_flow(small_from, small_to, step):
+    """The flow between two frames downscaled by `step`, in full-resolution pixels, (2, h, w) float32.
+
+    CuPy arrays go to cuCIM's ``optical_flow_ilk`` on the GPU (the gpu-video
+    extra), numpy arrays to scikit-image's.
+    """
+    if array_module(small_to) is not np:
+        from cucim.skimage.registration import optical_flow_ilk as gpu_flow
+
+        return gpu_flow(small_to, small_from, radius=5, num_warp=3).astype(np.float32) * step
+    return optical_flow_ilk(small_to, small_from, radius=5, num_warp=3).astype(np.float32) * step
 
 
 def colorize_video(
@@ -122,7 +139,7 @@ def colorize_video(
                 shape.append(frame.shape[:2])
             elif frame.shape[:2] != shape[0]:
                 raise VideoError(f"{source}: frame {index} is {frame.shape[:2]}, the first was {shape[0]}")
-            yield stabilizer.colorize(lightness(frame))
+            yield stabilizer.colorize_frame(frame)
         if not shape:
             raise VideoError(f"{source}: no frames")
 
@@ -131,10 +148,15 @@ def colorize_video(
 
 
 class Stabilizer:
-    """Colorizes consecutive frames' L with a motion-compensated moving average of class probabilities.
+    """Colorizes consecutive frames with a motion-compensated moving average of class probabilities.
 
     The engine of :func:`colorize_video`, for frames that come from elsewhere
-    (parameters as there); ``cuts`` lists the frames that started a new scene.
+    (parameters as there); ``cuts`` lists the frames that started a new
+    scene. With a ``device="cuda"`` model, :meth:`colorize_frame` keeps the
+    probabilities, their average, the warp and the decoding on the GPU
+    (:class:`~somcolor.inference.gpu.GpuFrames`); the optical flow runs there
+    too where cuCIM is installed (``pip install "somcolor[gpu-video]"``),
+    else on the CPU, on frames downscaled to about 60 pixels.
     """
 
     def __init__(self, model, temporal_smoothing=0.7, cut_threshold=CUT_THRESHOLD, flow_step=None):
@@ -148,24 +170,61 @@ class Stabilizer:
         self.flow_step = flow_step
         self.cuts = []
         self._frame = 0
-        self._L = None
         self._histogram = None
+        self._small = None  # the last frame's L downscaled for the flow
         self._state = None
+        self._gpu = None
+        if self.plan.device == "cuda":
+            from ..inference.gpu import GpuFrames
+
+            self._gpu = GpuFrames(self.plan)
+
+    def _new_scene(self, histogram):
+        """Whether this frame starts a scene (the last frame's histogram is kept: each is computed once)."""
+        cut = self._histogram is not None and total_variation(histogram, self._histogram) > self.cut_threshold
+        if cut:
+            self.cuts.append(self._frame)
+        self._histogram = histogram
+        self._frame += 1
+        return cut
 
     def colorize(self, L):
-        """RGB of the next frame, float32 (H, W, 3), from its lightness L."""
+        """RGB of the next frame, float32 (H, W, 3), from its lightness L, on the CPU."""
         proba = probabilities_fused(L, self.plan)
-        histogram = lightness_histogram(L)
-        # The last frame's histogram is kept, so each frame's is computed once.
-        if self._L is not None and total_variation(histogram, self._histogram) > self.cut_threshold:
-            self.cuts.append(self._frame)
+        if self._new_scene(lightness_histogram(L)):
             self._state = None
+        step = self.flow_step or flow_step(L.shape)
+        small = downscale(L, step)
         if self._state is not None and self.temporal_smoothing > 0:
-            past = warp(self._state, optical_flow(self._L, L, self.flow_step))
+            past = warp(self._state, upsample(small_flow(self._small, small, step), *L.shape, step))
             # proba = a * past + (1 - a) * proba, in place: these are Q full-size planes.
             past *= np.float32(self.temporal_smoothing)
             proba *= np.float32(1 - self.temporal_smoothing)
             proba += past
-        self._state, self._L, self._histogram = proba, L, histogram
-        self._frame += 1
+        self._state, self._small = proba, small
         return colorize_probabilities(L, proba, self.plan)
+
+    def colorize_frame(self, frame):
+        """RGB of the next frame, float32 (H, W, 3), from the frame (gray or color), on the model's device."""
+        if self._gpu is None:
+            return self.colorize(lightness(frame))
+        gpu = self._gpu
+        proba = gpu.probabilities(frame)
+        if self._new_scene(gpu.histogram(HISTOGRAM_BINS)):
+            gpu.keep(None)
+            self._state = None
+        step = self.flow_step or flow_step(frame.shape)
+        small = gpu.small_lightness(step, on_device=_has_cucim())
+        if self._state is not None and self.temporal_smoothing > 0:
+            gpu.blend_past(proba, small_flow(self._small, small, step), step, self.temporal_smoothing)
+        gpu.keep(proba)
+        self._state, self._small = True, small
+        return gpu.rgb(proba)
+
+
+def _has_cucim():
+    try:
+        import cucim.skimage.registration  # noqa: F401
+    except ImportError:
+        return False
+    return True

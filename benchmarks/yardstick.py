@@ -1,0 +1,60 @@
+"""The cross-source yardstick: every method on every split of the two shared sources.
+
+The Intel landscapes (150 x 150) and the Oliva & Torralba 8-scene images
+(64 x 64): each in-source (sorted names, every fifth held out), and each
+trained on all of one and tested on all of the other. The CNN references get
+the same number of image passes in every split (35 epochs of 432 images).
+Writes benchmarks/results/yardstick/yardstick.{json,md} and a figure per split;
+--methods runs some methods and merges their rows into an earlier run's.
+
+    python benchmarks/yardstick.py [--splits NAME ...] [--methods NAME ...]
+"""
+
+import argparse
+import json
+from pathlib import Path
+
+from _common import RESULTS, SHARED_DATA
+from somcolor.evaluation.compare import cnn_epochs_for, default_methods, format_yardstick, yardstick
+from somcolor.io.images import find_images
+from somcolor.io.writing import write_text
+
+SOURCES = {"landscapes": SHARED_DATA / "landscapes", "8-scene": SHARED_DATA / "8scene_64px"}
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--splits", nargs="*", help="e.g. 'landscapes -> 8-scene' '8-scene (in-source)'")
+    parser.add_argument("--methods", nargs="*", help="method names of somcolor.evaluation.compare.default_methods")
+    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--out", type=Path, default=RESULTS / "yardstick")
+    args = parser.parse_args()
+
+    def methods(n_train):
+        chosen = default_methods(seed=args.seed, cnn_epochs=cnn_epochs_for(n_train), verbose=1)
+        return {name: make for name, make in chosen.items() if args.methods is None or name in args.methods}
+
+    sources = {name: find_images([folder]) for name, folder in SOURCES.items()}
+    results = yardstick(sources, methods, out_dir=None, only=args.splits, verbose=True)
+    merged = merge(args.out / "yardstick.json", results)
+    write_text(args.out / "yardstick.json", json.dumps(merged, indent=2))
+    write_text(args.out / "yardstick.md", format_yardstick(merged))
+    print(format_yardstick(merged))
+
+
+def merge(path, results):
+    """An earlier run's splits with these results' rows put in (replacing rows of the same method)."""
+    earlier = json.loads(path.read_text()) if path.exists() else []
+    by_split = {split["split"]: split for split in earlier}
+    for split in results:
+        old = by_split.setdefault(split["split"], {**split, "rows": []})
+        fresh = {row["method"] for row in split["rows"]}
+        old["rows"] = [row for row in old["rows"] if row["method"] not in fresh] + split["rows"]
+    order = ["gray", "per-L", "MSE", "somcolor", "CNN", "original"]
+    for split in by_split.values():
+        split["rows"].sort(key=lambda row: next(i for i, p in enumerate(order) if row["method"].startswith(p)))
+    return list(by_split.values())
+
+
+if __name__ == "__main__":
+    main()

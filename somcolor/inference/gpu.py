@@ -1,0 +1,360 @@
+"""Colorizing on a GPU with numba.cuda: the fused kernel, the guided filter as a few launches, and a
+pipeline of CUDA streams that keeps the GPU busy over a stream of images.
+
+Images cross the bus as bytes (uint8 in, uint8 out, four bytes a pixel for
+RGB) through pinned host buffers; with two or more streams, one image's upload
+and the last one's download overlap the current one's kernels. Everything
+here also runs under numba's CUDA simulator (``NUMBA_ENABLE_CUDASIM=1``),
+where device arrays are numpy arrays: that is how the tests, and CI, check it
+against the CPU paths without a GPU.
+"""
+
+from collections import deque
+from typing import NamedTuple
+
+import numpy as np
+from numba import cuda
+
+from ..color import _cuda as color_cuda
+from ..color import lightness
+from ..color.cie import RGB_FROM_XYZ, U0, V0
+from ..features.context import Band, image_context
+from ..filters import _cuda as filters_cuda
+from . import _cuda
+from .fused import _coarse_inputs
+
+GPU_EXTRA = 'pip install "somcolor[gpu]"'
+
+
+def require_gpu():
+    """Refuse clearly where numba finds no CUDA GPU (and no simulator)."""
+    if not cuda.is_available():
+        raise ImportError(
+            f'device="cuda" needs an NVIDIA GPU with its driver, and numba\'s CUDA support: {GPU_EXTRA}'
+        )
+
+
+class DevicePlan(NamedTuple):
+    """A :class:`~somcolor.inference.ColorizePlan`'s network and constants on the GPU."""
+
+    weights: object
+    biases: np.ndarray  # on the host: images with a global descriptor add to a copy
+    sizes: object
+    codebook: object
+    rgb_from_xyz: object
+    kernel: object  # the fused kernel compiled for this network's width
+
+
+def upload_plan(plan):
+    """The plan's arrays on the GPU, and its fused kernel."""
+    packed = plan.fused
+    n_shared = packed.weights.size if packed.weights.size <= _cuda.SHARED_WEIGHTS else 0
+    return DevicePlan(
+        weights=cuda.to_device(packed.weights),
+        biases=packed.biases,
+        sizes=cuda.to_device(packed.sizes),
+        codebook=cuda.to_device(plan.codebook),
+        rgb_from_xyz=cuda.to_device(RGB_FROM_XYZ.astype(np.float32)),
+        kernel=_cuda.fused_kernel(_cuda.network_width(packed.sizes), n_shared),
+    )
+
+
+class Workspace:
+    """Device arrays kept between images of one stream, reallocated only when a shape changes."""
+
+    def __init__(self):
+        self._arrays = {}
+
+    def __getitem__(self, key):
+        return self._arrays[key]
+
+    def get(self, key, shape, dtype=np.float32, stream=0):
+        array = self._arrays.get(key)
+        if array is None or array.shape != tuple(shape) or array.dtype != np.dtype(dtype):
+            array = cuda.device_array(tuple(shape), dtype=dtype, stream=stream)
+            self._arrays[key] = array
+        return array
+
+
+def _launch(kernel, height, width, stream, *args):
+    blocks, threads = _cuda.launch_grid(height, width)
+    kernel[blocks, threads, stream](*args)
+
+
+def box_means(planes, radius, out, work, stream):
+    """out = the clipped (2r+1)^2 window means of planes (P, H, W), on the GPU: two launches."""
+    n_planes, height, width = planes.shape
+    columns = work.get(("box", n_planes), planes.shape, stream=stream)
+    _launch(filters_cuda.box_columns, n_planes, width, stream, planes, radius, columns)
+    _launch(filters_cuda.box_rows, n_planes, height, stream, columns, radius, out)
+    return out
+
+
+def guided_filter(guide, src, radius, eps, out, work, stream):
+    """The guided filter of :func:`somcolor.filters.guided_filter` on the GPU (guide (H, W), src (C, H, W))."""
+    channels, height, width = src.shape
+    first = work.get("guide_first", (2 + 2 * channels, height, width), stream=stream)
+    means = work.get("guide_means", first.shape, stream=stream)
+    _launch(filters_cuda.guide_products, height, width, stream, guide, src, first)
+    box_means(first, radius, means, work, stream)
+    coefficients = work.get("guide_coefficients", (2 * channels, height, width), stream=stream)
+    _launch(filters_cuda.guide_coefficients, height, width, stream, means, np.float32(eps), channels, coefficients)
+    box_means(coefficients, radius, means[: 2 * channels], work, stream)
+    _launch(filters_cuda.guide_combine, height, width, stream, guide, means, channels, out)
+    return out
+
+
+def context_planes(L, plan, band, work, stream):
+    """The per-pixel context planes (position, local statistics) of L on the GPU."""
+    context = plan.context
+    height, width = L.shape
+    planes = work.get("planes", (context.n_planes, height, width), stream=stream)
+    offset = 0
+    if context.position:
+        _launch(_cuda.position_planes, height, width, stream, band.top, band.image_height, planes[0:2])
+        offset = 2
+    if context.local_radii:
+        moments = work.get("moments", (2, height, width), stream=stream)
+        means = work.get("moment_means", (2, height, width), stream=stream)
+        _launch(filters_cuda.moments, height, width, stream, L, moments)
+        for radius in context.local_radii:
+            box_means(moments, radius, means, work, stream)
+            _launch(filters_cuda.spread, height, width, stream, means, planes[offset : offset + 2])
+            offset += 2
+    return planes
+
+
+def _host_context(pixels, plan, band, device_plan, stream):
+    """Multi-scale shares and the global descriptor's bias, computed on the CPU (they are per coarse pixel
+    and per image), as device arrays; empty stand-ins when the model has neither."""
+    context, packed = plan.context, plan.fused
+    if not (context.scales or context.global_features):
+        n_hidden, width = int(packed.sizes[1]), pixels.shape[1]
+        return (cuda.to_device(np.zeros((n_hidden, 1, width), np.float32), stream=stream),
+                cuda.to_device(np.zeros((0, pixels.shape[0]), np.int64), stream=stream),
+                cuda.to_device(np.zeros((0, pixels.shape[0]), np.float32), stream=stream),
+                cuda.to_device(device_plan.biases, stream=stream))
+    image = image_context(lightness(pixels), context, band)
+    columns, y0s, fys = (np.ascontiguousarray(a) for a in _coarse_inputs(image, packed))
+    biases = device_plan.biases.copy()
+    if image.descriptor.size:
+        biases[: packed.sizes[1]] += image.descriptor.astype(np.float32) @ packed.global_weights
+    return tuple(cuda.to_device(a, stream=stream) for a in (columns, y0s, fys, biases))
+
+
+def colorize_device(pixels_host, pixels, plan, device_plan, work, stream, as_bytes=True, band=None, mode=None):
+    """Colorize an image already on the GPU (`pixels`, uint8/uint16/float, gray or RGB; `pixels_host` its
+    host copy, read only for multi-scale and global context). Returns the device RGB (H, W, 3), uint8 or
+    float32 (or, with ``mode=OUT_PROBA``, the class probability planes)."""
+    height, width = pixels.shape[:2]
+    band = Band(0, height, None) if band is None else band
+    full_scale = float(np.iinfo(pixels.dtype).max) if np.issubdtype(pixels.dtype, np.integer) else 1.0
+    L = work.get("L", (height, width), stream=stream)
+    gray = len(pixels.shape) == 2
+    _launch(color_cuda.lightness_gray if gray else color_cuda.lightness_rgb, height, width, stream,
+            pixels, full_scale, L)
+    p = plan.context.patch_size
+    padded = work.get("padded", (height + p - 1, width + p - 1), stream=stream)
+    _launch(filters_cuda.pad_scaled, height + p - 1, width + p - 1, stream, L, p // 2, padded)
+    planes = context_planes(L, plan, band, work, stream)
+    columns, y0s, fys, biases = _host_context(pixels_host, plan, band, device_plan, stream)
+    smooth = plan.smooth_radius > 0
+    if mode == _cuda.OUT_PROBA:
+        out = work.get("proba", (plan.codebook.shape[0], height, width), stream=stream)
+    elif smooth:
+        mode, out = _cuda.OUT_LUV, work.get("luv", (3, height, width), stream=stream)
+    else:
+        mode = _cuda.OUT_RGB8 if as_bytes else _cuda.OUT_RGB
+        out = work.get("rgb", (height, width, 3), np.uint8 if as_bytes else np.float32, stream=stream)
+    packed = plan.fused
+    _launch(device_plan.kernel, height, width, stream,
+            padded, p, planes, columns, y0s, fys, device_plan.weights, biases, device_plan.sizes,
+            packed.activation, packed.binary, device_plan.codebook, plan.decode == "argmax",
+            np.float32(1.0 / plan.temperature), device_plan.rgb_from_xyz, np.float32(U0), np.float32(V0),
+            mode, out)
+    if mode in (_cuda.OUT_PROBA, _cuda.OUT_RGB, _cuda.OUT_RGB8):
+        return out
+    return smooth_and_convert(out, plan, device_plan, work, stream, as_bytes)
+
+
+def smooth_and_convert(luv, plan, device_plan, work, stream, as_bytes):
+    """RGB (H, W, 3) on the GPU from CIELUV planes, the chroma smoothed guided by L first."""
+    _, height, width = luv.shape
+    if plan.smooth_radius:
+        guide = work.get("guide", (height, width), stream=stream)
+        _launch(_scale_plane, height, width, stream, luv, np.float32(0.01), guide)
+        chroma = work.get("chroma", (2, height, width), stream=stream)
+        _launch(_copy_chroma, height, width, stream, luv, chroma)
+        guided_filter(guide, chroma, plan.smooth_radius, plan.smooth_eps, luv[1:], work, stream)
+    rgb = work.get("rgb", (height, width, 3), np.uint8 if as_bytes else np.float32, stream=stream)
+    _launch(color_cuda.luv_to_rgb_image, height, width, stream, luv, device_plan.rgb_from_xyz,
+            np.float32(U0), np.float32(V0), as_bytes, rgb)
+    return rgb
+
+
+@cuda.jit
+def _scale_plane(luv, factor, out):
+    j, i = cuda.grid(2)
+    if i < out.shape[0] and j < out.shape[1]:
+        out[i, j] = luv[0, i, j] * factor
+
+
+@cuda.jit
+def _copy_chroma(luv, out):
+    j, i = cuda.grid(2)
+    if i < out.shape[1] and j < out.shape[2]:
+        out[0, i, j] = luv[1, i, j]
+        out[1, i, j] = luv[2, i, j]
+
+
+class _Slot:
+    """One CUDA stream with its pinned host buffers and device workspace."""
+
+    def __init__(self):
+        self.stream = cuda.stream()
+        self.work = Workspace()
+        self.pinned = {}
+        self.pending = None
+
+    def buffer(self, key, shape, dtype):
+        array = self.pinned.get(key)
+        if array is None or array.shape != tuple(shape) or array.dtype != np.dtype(dtype):
+            array = cuda.pinned_array(tuple(shape), dtype=dtype)
+            self.pinned[key] = array
+        return array
+
+
+class GpuPipeline:
+    """Colorizes a stream of images on the GPU, with `streams` CUDA streams in flight.
+
+    ``run(images)`` takes an iterable of host pixel arrays (any dtype
+    :func:`~somcolor.io.images.as_pixels` gives) and yields their RGB, uint8
+    (or float32 with ``as_bytes=False``), in order. While image k's kernels
+    run, image k + 1 is uploaded and image k - 1 downloaded on other streams.
+    """
+
+    def __init__(self, plan, streams=2, as_bytes=True):
+        require_gpu()
+        self.plan = plan
+        self.device_plan = upload_plan(plan)
+        self.slots = [_Slot() for _ in range(max(1, streams))]
+        self.as_bytes = as_bytes
+
+    def _start(self, slot, pixels):
+        host_in = slot.buffer("in", pixels.shape, pixels.dtype)
+        host_in[...] = pixels
+        device_in = slot.work.get("in", pixels.shape, pixels.dtype, stream=slot.stream)
+        device_in.copy_to_device(host_in, stream=slot.stream)
+        rgb = colorize_device(pixels, device_in, self.plan, self.device_plan, slot.work, slot.stream, self.as_bytes)
+        host_out = slot.buffer("out", rgb.shape, rgb.dtype)
+        rgb.copy_to_host(host_out, stream=slot.stream)
+        slot.pending = host_out
+
+    def _finish(self, slot):
+        slot.stream.synchronize()
+        result, slot.pending = slot.pending.copy(), None
+        return result
+
+    def run(self, images):
+        in_flight = deque()
+        for k, pixels in enumerate(images):
+            slot = self.slots[k % len(self.slots)]
+            if slot.pending is not None:
+                yield self._finish(in_flight.popleft())
+            self._start(slot, np.ascontiguousarray(pixels))
+            in_flight.append(slot)
+        while in_flight:
+            yield self._finish(in_flight.popleft())
+
+
+@cuda.jit
+def _copy_planes(src, out):
+    j, i = cuda.grid(2)
+    if i < out.shape[1] and j < out.shape[2]:
+        for q in range(out.shape[0]):
+            out[q, i, j] = src[q, i, j]
+
+
+class GpuFrames:
+    """The steps of :class:`~somcolor.video.Stabilizer` on the GPU, frame after frame.
+
+    The class probabilities, their motion-compensated moving average, the warp
+    and the decoding stay on the GPU; only the frame goes up and its RGB down,
+    and for the optical flow, frames downscaled to about 60 pixels.
+    """
+
+    def __init__(self, plan):
+        require_gpu()
+        self.plan = plan
+        self.device_plan = upload_plan(plan)
+        self.stream = cuda.stream()
+        self.work = Workspace()
+        self._state = None
+
+    def probabilities(self, frame):
+        """Upload a frame and compute its class probability planes on the GPU (kept as the current frame)."""
+        frame = np.ascontiguousarray(frame)
+        device = self.work.get("frame", frame.shape, frame.dtype, stream=self.stream)
+        device.copy_to_device(frame, stream=self.stream)
+        return colorize_device(frame, device, self.plan, self.device_plan, self.work, self.stream,
+                               mode=_cuda.OUT_PROBA)
+
+    def histogram(self, bins):
+        """Fractions of the current frame's pixels in `bins` equal bins of L over [0, 100], as the CPU's
+        :func:`~somcolor.video.stabilizer.lightness_histogram`."""
+        L = self.work["L"]
+        counts = cuda.to_device(np.zeros(bins, np.int64), stream=self.stream)
+        _launch(_cuda.histogram, *L.shape, self.stream, L, bins, counts)
+        host = counts.copy_to_host(stream=self.stream)
+        self.stream.synchronize()
+        return host / L.size
+
+    def small_lightness(self, step, on_device=False):
+        """The current frame's L as block means of `step` x `step` pixels: on the host, or (for cuCIM's flow)
+        as a new CuPy array on the GPU."""
+        L = self.work["L"]
+        height, width = L.shape
+        small = cuda.device_array((-(-height // step), -(-width // step)), np.float32, stream=self.stream)
+        _launch(filters_cuda.downscale_blocks, *small.shape, self.stream, L, step, small)
+        if on_device:
+            import cupy
+
+            self.stream.synchronize()
+            return cupy.asarray(small).astype(cupy.float64)
+        host = small.copy_to_host(stream=self.stream)
+        self.stream.synchronize()
+        return host.astype(np.float64)
+
+    def blend_past(self, proba, flow, step, weight):
+        """proba = weight * (the kept state moved along `flow`) + (1 - weight) * proba, on the GPU; `flow`
+        (2, h, w) is on the host, for frames downscaled by `step`."""
+        _, height, width = proba.shape
+        if isinstance(flow, np.ndarray):
+            small = cuda.to_device(np.ascontiguousarray(flow, np.float32), stream=self.stream)
+        else:
+            small = cuda.as_cuda_array(flow)  # a CuPy array from cuCIM, already on the GPU
+        full = self.work.get("flow", (2, height, width), stream=self.stream)
+        _launch(filters_cuda.upsample, height, width, self.stream, small, np.float32(step), full)
+        past = self.work.get("past", proba.shape, stream=self.stream)
+        _launch(filters_cuda.warp_bilinear, height, width, self.stream, self._state, full, past)
+        _launch(_cuda.blend, height, width, self.stream, past, np.float32(weight), proba)
+
+    def keep(self, proba):
+        """Keep `proba` as the state the next frame blends with (None forgets it: a scene cut)."""
+        if proba is None:
+            self._state = None
+            return
+        self._state = self.work.get("state", proba.shape, stream=self.stream)
+        _launch(_copy_planes, proba.shape[1], proba.shape[2], self.stream, proba, self._state)
+
+    def rgb(self, proba):
+        """The frame's RGB (float32, on the host) from its probability planes: decode, smooth, convert."""
+        _, height, width = proba.shape
+        luv = self.work.get("luv", (3, height, width), stream=self.stream)
+        plan = self.plan
+        _launch(_cuda.decode_probabilities, height, width, self.stream, proba, self.work["L"],
+                self.device_plan.codebook, plan.decode == "argmax", np.float32(1.0 / plan.temperature), luv)
+        rgb = smooth_and_convert(luv, plan, self.device_plan, self.work, self.stream, as_bytes=False)
+        host = rgb.copy_to_host(stream=self.stream)
+        self.stream.synchronize()
+        return host
