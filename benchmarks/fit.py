@@ -35,7 +35,7 @@ def main():
     model = SOMColorizer(random_state=0)
     _, total = timed(lambda: model.fit(paths))
     # The phases again, separately, with the functions fit uses.
-    (features, chroma), sampling = timed(
+    (features, chroma, _), sampling = timed(
         lambda: sample_training_pixels(paths, model.context_, model.pixels_per_image, check_random_state(0))
     )
     _, som = timed(lambda: model.quantizer_.fit(chroma))

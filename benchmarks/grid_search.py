@@ -49,7 +49,7 @@ def dataset_paths(name):
 
 
 def table1(train, pixels_per_image):
-    _, chroma = sample_training_pixels(train, Context(1), pixels_per_image, check_random_state(0))
+    _, chroma, _ = sample_training_pixels(train, Context(1), pixels_per_image, check_random_state(0))
     rows = []
     for n in COLORS:
         start = time.perf_counter()

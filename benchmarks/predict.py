@@ -22,7 +22,7 @@ from somcolor.io.writing import to_uint8
 
 
 def exact_path(model, gray):
-    return colorize_exact(lightness(as_image(gray, "gray")), model)
+    return colorize_exact(as_image(gray, "gray"), model)
 
 
 def test_image(size):

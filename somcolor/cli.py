@@ -17,9 +17,11 @@ from .io.datasets import bundled_images, holdout_split
 from .io.images import DEFAULT_MAX_PIXELS, ImageError, as_image, find_images
 from .io.writing import refuse_inputs, write_png
 from .network.decode import DECODERS
-from .persistence import ModelFileError, load_model, save_model
+from .persistence import BUNDLED_MODELS, ModelFileError, load_model, save_model
 from .video import colorize_video
 from .video.stabilizer import CUT_THRESHOLD
+
+DEFAULT_MODEL = "landscapes"
 
 
 def _hidden_sizes(text):
@@ -143,14 +145,26 @@ def cmd_fit(args):
     return 0
 
 
+def _model_first(items):
+    """(model, rest) of positional arguments that may start with a model: a .skops file or a bundled model's
+    name; without one, the bundled landscapes model."""
+    first = items[0]
+    if Path(first).suffix == ".skops" or (first in BUNDLED_MODELS and not Path(first).exists()):
+        return first, items[1:]
+    return DEFAULT_MODEL, items
+
+
 def cmd_colorize(args):
-    model = load_model(args.model)
+    model_name, inputs = _model_first(args.items)
+    if not inputs:
+        raise ValueError(f"no photos to colorize after the model {model_name}")
+    model = load_model(model_name)
     if args.decode is not None:
         model.set_params(decode=args.decode)
     if args.temperature is not None:
         model.set_params(temperature=args.temperature)
     model.set_params(device=args.device, max_image_pixels=args.max_pixels, verbose=0)
-    outputs = output_paths(find_images(args.inputs), args.output)
+    outputs = output_paths(find_images(inputs), args.output)
     start = time.perf_counter()
     done, skipped, failures = colorize_files(
         model, outputs, overwrite=args.overwrite, scheduler=args.scheduler
@@ -168,6 +182,7 @@ def cmd_colorize(args):
 def cmd_demo(args):
     out = Path(args.output)
     train, test = bundled_images("train"), bundled_images("test")
+    pretrained = load_model(DEFAULT_MODEL)
     model = SOMColorizer(max_iter=args.max_iter, random_state=args.seed, verbose=1)
     print(f"training on {len(train)} bundled landscapes ...", file=sys.stderr)
     start = time.perf_counter()
@@ -179,41 +194,58 @@ def cmd_demo(args):
     grays = [grayscale(o) for o in originals]
     model.predict(grays[:1])  # the first call compiles the kernels (cached on disk afterwards)
     start = time.perf_counter()
-    results = model.predict(grays)
+    fitted = model.predict(grays)
     predict_ms = (time.perf_counter() - start) * 1000 / len(test)
-    for path, rgb in zip(test, results):
+    bundled = pretrained.predict(grays)
+    for path, rgb in zip(test, bundled):
         write_png(out / "colorized" / f"{path.stem}.png", rgb)
     # The gray baseline keeps each original's L and sets U = V = 0.
-    baseline = [np.repeat(g[..., None], 3, axis=2) for g in grays]
-    rows = [[g, r, o] for g, r, o in zip(grays, results, originals)]
-    write_png(out / "demo.png", image_grid(rows, ["gray input", "somcolor", "original"]))
+    gray = [np.repeat(g[..., None], 3, axis=2) for g in grays]
+    rows = [list(row) for row in zip(grays, bundled, fitted, originals)]
+    write_png(out / "demo.png", image_grid(rows, ["gray input", "pretrained", "fit on 48", "original"]))
 
+    scores = {"gray input": gray, "pretrained model": bundled, "fit on the 48": fitted}
+    psnr = {name: metrics.psnr(results, originals) for name, results in scores.items()}
+    lines = [f"{'':18}{'PSNR dB':>9}{'colorfulness':>14}"]
+    for name, results in scores.items():
+        lines.append(f"{name:18}{psnr[name]:9.2f}{metrics.colorfulness(results):14.1f}")
+    lines.append(f"{'original':18}{'':>9}{metrics.colorfulness(originals):14.1f}")
     print(
-        f"\ntrained on {len(train)} images in {seconds:.1f} s ({model.n_iter_} epochs); "
-        f"colorized {len(test)} held-out images, {predict_ms:.0f} ms each\n"
-        f"{'':14}{'PSNR dB':>9}{'colorfulness':>14}\n"
-        f"{'somcolor':14}{metrics.psnr(results, originals):9.2f}"
-        f"{metrics.colorfulness(results):14.1f}\n"
-        f"{'gray input':14}{metrics.psnr(baseline, originals):9.2f}"
-        f"{metrics.colorfulness(baseline):14.1f}\n"
-        f"{'original':14}{'':>9}{metrics.colorfulness(originals):14.1f}\n"
-        f"pixel-class accuracy {model.score(test):.3f}\n"
-        f"wrote {out / 'demo.png'} (gray | result | original), "
-        f"{out / 'colorized'}/ and {out / 'model.skops'}"
+        f"\nthe pretrained model ({DEFAULT_MODEL}: {len(pretrained.loss_curve_)} epochs on 1,999 photos of two "
+        f"sources) and a model trained here on the {len(train)} bundled training photos in {seconds:.1f} s "
+        f"({model.n_iter_} epochs) colorized {len(test)} held-out photos ({predict_ms:.0f} ms each):\n"
+        + "\n".join(lines)
+    )
+    for name in ("pretrained model", "fit on the 48"):
+        if psnr[name] < psnr["gray input"]:
+            why = (
+                f"{len(train)} photos are too few to learn which colors go where, so it guesses colors the photos "
+                "do not have. Train on a few hundred photos of your kind of scene ('somcolor fit'), or colorize "
+                "with the pretrained model ('somcolor colorize PHOTOS -o OUT')"
+                if name == "fit on the 48" else "these photos are unlike what it was trained on"
+            )
+            print(f"note: the {name} scores below the gray input ({psnr[name]:.2f} against "
+                  f"{psnr['gray input']:.2f} dB): {why}.")
+    print(
+        f"wrote {out / 'demo.png'} (gray | pretrained | fit on 48 | original), {out / 'colorized'}/ "
+        f"(the pretrained model's) and {out / 'model.skops'} (the fit on 48)"
     )
     return 0
 
 
 def cmd_video(args):
-    model = load_model(args.model)
+    if len(args.items) not in (2, 3):
+        raise ValueError("expected [MODEL] INPUT OUTPUT")
+    model_name, source, destination = args.items if len(args.items) == 3 else (DEFAULT_MODEL, *args.items)
+    model = load_model(model_name)
     summary = colorize_video(
-        model, args.input, args.output, temporal_smoothing=args.temporal_smoothing,
+        model, source, destination, temporal_smoothing=args.temporal_smoothing,
         cut_threshold=args.cut_threshold, fps=args.fps, overwrite=args.overwrite,
     )
     cuts = ", ".join(map(str, summary["cuts"])) or "none"
     print(
         f"colorized {summary['frames']} frames of {summary['width']} x {summary['height']} at "
-        f"{summary['fps']:g} fps into {args.output} (scene cuts at frames: {cuts})"
+        f"{summary['fps']:g} fps into {destination} (scene cuts at frames: {cuts})"
     )
     return 0
 
@@ -287,8 +319,11 @@ def build_parser():
     fit.set_defaults(run=cmd_fit)
 
     colorize = commands.add_parser("colorize", help="colorize gray images with a model")
-    colorize.add_argument("model", help="model file written by 'somcolor fit'")
-    colorize.add_argument("inputs", nargs="+", help="image files or folders")
+    colorize.add_argument(
+        "items", nargs="+", metavar="[MODEL] PHOTO",
+        help="a model file written by 'somcolor fit' (or 'landscapes'), then image files or folders; "
+        "without a model, the bundled landscapes model",
+    )
     colorize.add_argument("-o", "--output", required=True, help="folder for the PNGs")
     _add_decode_options(colorize)
     colorize.add_argument(
@@ -302,9 +337,11 @@ def build_parser():
     colorize.set_defaults(run=cmd_colorize)
 
     video = commands.add_parser("video", help="colorize a grayscale video, stably in time")
-    video.add_argument("model", help="model file written by 'somcolor fit'")
-    video.add_argument("input", help="video file or folder of frames")
-    video.add_argument("output", help="video file (.mp4) or folder for PNG frames")
+    video.add_argument(
+        "items", nargs="+", metavar="[MODEL] INPUT OUTPUT",
+        help="a model file (default: the bundled landscapes model), the video file or folder of frames, "
+        "and the video file (.mp4) or folder for PNG frames to write",
+    )
     video.add_argument(
         "--temporal-smoothing", type=float, default=0.7,
         help="weight of the motion-compensated past in [0, 1); 0: every frame on its own (default: 0.7)",

@@ -44,10 +44,10 @@ def _sample_and_draw_seed(images, context, sampling, random_state, max_pixels, v
     # One cacheable step: the samples, and the MLP's seed drawn after them,
     # so that fit draws the same random numbers with and without a cache.
     progress = tqdm(images, desc="sampling pixels", unit="img", disable=not verbose, leave=False)
-    features, chroma = sample_training_pixels(
+    features, chroma, short_sides = sample_training_pixels(
         progress, context, sampling, random_state, max_pixels=max_pixels
     )
-    return features, chroma, random_state.randint(np.iinfo(np.int32).max)
+    return features, chroma, short_sides, random_state.randint(np.iinfo(np.int32).max)
 
 
 def _fit_quantizer(quantizer, chroma):
@@ -171,6 +171,13 @@ class SOMColorizer(BaseEstimator):
     random_state : int, RandomState instance or None, default=None
         Seeds pixel sampling, the SOM and the MLP; an int makes `fit`
         reproducible.
+    working_side : "auto", int or None, default="auto"
+        Photos whose short side is one and a half times this or more are colorized at about
+        this short side (means of k x k blocks of L), and their chroma brought
+        back to full size guided by the full-resolution L
+        (:mod:`somcolor.inference.working`): a model sees textures and context
+        at the scale it learned them. "auto" is the median short side of the
+        training photos; None colorizes every photo at its own size.
     max_image_pixels : int, default=200_000_000
         The largest image accepted, in pixels, in `fit` and `predict`;
         larger files (decompression bombs too) are refused from their header,
@@ -186,6 +193,8 @@ class SOMColorizer(BaseEstimator):
     ----------
     context_ : somcolor.features.Context
         The features the MLP was trained on: patch size and context.
+    training_side_ : int
+        Median short side of the training photos, in pixels.
     quantizer_ : UVQuantizer
         The fitted SOM quantizer; ``quantizer_.codebook_`` holds the (U, V)
         color of each class.
@@ -239,6 +248,7 @@ class SOMColorizer(BaseEstimator):
         device="cpu",
         memory=None,
         random_state=None,
+        working_side="auto",
         max_image_pixels=DEFAULT_MAX_PIXELS,
         verbose=0,
     ):
@@ -269,6 +279,7 @@ class SOMColorizer(BaseEstimator):
         self.device = device
         self.memory = memory
         self.random_state = random_state
+        self.working_side = working_side
         self.max_image_pixels = max_image_pixels
         self.verbose = verbose
 
@@ -305,6 +316,7 @@ class SOMColorizer(BaseEstimator):
         "device": [StrOptions(set(DEVICES))],
         "memory": [None, str, HasMethods(["cache"])],
         "random_state": ["random_state"],
+        "working_side": [StrOptions({"auto"}), Interval(numbers.Integral, 1, None, closed="left"), None],
         "max_image_pixels": [Interval(numbers.Integral, 1, None, closed="left")],
         "verbose": ["verbose"],
     }
@@ -364,10 +376,11 @@ class SOMColorizer(BaseEstimator):
         rng = check_random_state(self.random_state)
         quantizer = self._new_quantizer(rng)
         memory = check_memory(self.memory)
-        features, chroma, mlp_seed = memory.cache(_sample_and_draw_seed, ignore=["verbose"])(
+        features, chroma, short_sides, mlp_seed = memory.cache(_sample_and_draw_seed, ignore=["verbose"])(
             images, context, self._sampling(), rng, self.max_image_pixels, self.verbose
         )
         self.context_ = context
+        self.training_side_ = int(np.median(short_sides))
         self.quantizer_ = memory.cache(_fit_quantizer)(quantizer, chroma)
         labels = self.quantizer_.transform(chroma)
         self._train(labels, mlp_seed, lambda: [(features, labels)])
@@ -416,12 +429,15 @@ class SOMColorizer(BaseEstimator):
                     )
                     for i, image in enumerate(images[start : start + chunk_images], start=start)
                 ]
-                yield np.concatenate([f for f, _ in parts]), np.concatenate([c for _, c in parts])
+                short_sides.extend(side for _, _, sides in parts for side in sides)
+                yield np.concatenate([f for f, _, _ in parts]), np.concatenate([c for _, c, _ in parts])
 
+        short_sides = []
         reservoir = Reservoir(reservoir_size, rng)
         for _, chroma in self._progress(chunks(), "sampling chroma", unit="chunk"):
             reservoir.add(chroma)
         self.context_ = context
+        self.training_side_ = int(np.median(short_sides))
         self.quantizer_ = quantizer.fit(reservoir.sample)
         self._train(
             self.quantizer_.transform(reservoir.sample), mlp_seed,

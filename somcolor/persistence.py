@@ -6,7 +6,10 @@ tampered or foreign file fails with an error instead of executing.
 """
 
 import zipfile
+from importlib import resources
 from pathlib import Path
+
+import numpy as np
 
 import skops.io as sio
 
@@ -27,6 +30,14 @@ TRUSTED_TYPES = (
     "numpy.random._pickle.__randomstate_ctor",
     "numpy.random._pickle.__bit_generator_ctor",
 )
+
+
+#: Models shipped with somcolor, loaded by name: ``load_model("landscapes")``.
+BUNDLED_MODELS = {
+    "landscapes": "the default model trained on 1,999 landscape photos of two sources: the Intel landscapes "
+    "and the Oliva & Torralba 8-scene natural scenes (all but the bundled demo's 12 held-out photos); "
+    "see somcolor/data/models/landscapes.json and benchmarks/pretrained.py",
+}
 
 
 class ModelFileError(ValueError):
@@ -58,16 +69,37 @@ def save_model(model, path):
         sio.dump(model, tmp)
 
 
+def bundled_model_path(name):
+    """The file of a model shipped with somcolor, by name (see :data:`BUNDLED_MODELS`)."""
+    if name not in BUNDLED_MODELS:
+        raise ModelFileError(f"{name}: no such model file, nor a bundled model ({', '.join(BUNDLED_MODELS)})")
+    return Path(str(resources.files("somcolor") / "data" / "models" / f"{name}.skops"))
+
+
 def load_model(path):
-    """Read a model written by :func:`save_model`.
+    """Read a model written by :func:`save_model`, or a bundled one by name.
+
+    Parameters
+    ----------
+    path : str or path-like
+        A model file, or the name of a model shipped with somcolor:
+        ``"landscapes"`` (see :data:`BUNDLED_MODELS`).
 
     Raises
     ------
     ModelFileError
         If the file is missing, is not a model file, or names any type
         outside somcolor's trusted list.
+
+    Examples
+    --------
+    >>> model = load_model("landscapes")
+    >>> model.predict([np.full((32, 48), 0.5)])[0].shape
+    (32, 48, 3)
     """
     path = Path(path)
+    if not path.is_file() and not path.suffix and len(path.parts) == 1:
+        path = bundled_model_path(path.name)
     if not path.is_file():
         raise ModelFileError(f"{path}: no such model file")
     try:

@@ -137,3 +137,13 @@ def test_video_frames_stabilized_on_the_device_as_on_the_cpu(fitted):
     for frame in clip:
         np.testing.assert_allclose(on_gpu.colorize_frame(frame), on_cpu.colorize_frame(frame), atol=2e-3)
     assert on_gpu.cuts == on_cpu.cuts == [3]
+
+
+def test_the_working_resolution_on_the_device(small_photos, crops):
+    crops_small = [np.ascontiguousarray((p[:6, :6] * 255).astype(np.uint8)) for p in small_photos]
+    model = SOMColorizer(pixels_per_image=30, max_iter=1, random_state=0, smooth_radius=1).fit(crops_small)
+    plan = model.colorize_plan()
+    assert plan.working_side == 6
+    large = crops[0]  # 11 x 13: colorized at half its size
+    (rgb,) = gpu.GpuPipeline(plan, as_bytes=False).run([large])
+    np.testing.assert_allclose(rgb, colorize(large, plan), atol=1e-3)

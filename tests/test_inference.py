@@ -18,7 +18,7 @@ from somcolor.network.mlp import logits_array
 
 
 def reference_rgb(model, gray):
-    return colorize_exact(lightness(gray), model)
+    return colorize_exact(gray, model)
 
 
 @pytest.fixture(scope="module")
@@ -150,3 +150,20 @@ def test_bands_colorize_exactly_as_the_whole_image(train_paths, photo, params):
     as_bytes = colorize(image, plan, dtype=np.uint8, band_pixels=20_000)
     assert as_bytes.dtype == np.uint8
     assert np.abs(as_bytes.astype(int) - np.floor(whole * 255 + 0.5)).max() <= 1
+
+
+def test_a_photo_much_larger_than_the_training_photos_is_colorized_at_their_scale(small_photos, photo):
+    from somcolor.inference.plan import colorize
+
+    crops = [p[:40, :40] for p in small_photos]
+    model = SOMColorizer(pixels_per_image=300, max_iter=2, random_state=0).fit(crops)
+    assert model.training_side_ == 40
+    plan = model.colorize_plan()
+    large = np.repeat(np.repeat((photo * 255).astype(np.uint8), 2, axis=0), 2, axis=1)[:257, :300]  # k = 6
+    fast = colorize(large, plan)
+    assert fast.shape == (257, 300, 3)
+    np.testing.assert_allclose(fast, colorize_exact(large, model), atol=2e-3)
+    np.testing.assert_allclose(colorize(large, plan, band_pixels=9000), fast, atol=1e-5)
+    at_own_size = colorize(large, plan._replace(working_side=None))
+    assert np.abs(at_own_size - fast).max() > 0.05  # it did colorize differently
+    assert np.abs(lightness(fast) - lightness(large)).mean() < 0.5  # the photo's own L, at full resolution

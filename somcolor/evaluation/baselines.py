@@ -129,7 +129,7 @@ class PatchRegressor(BaseEstimator):
         self._validate_params()
         check_odd_patch_size(self)
         rng = check_random_state(self.random_state)
-        features, chroma = sample_training_pixels(
+        features, chroma, _ = sample_training_pixels(
             check_image_list(X), Context(int(self.patch_size)), self.pixels_per_image, rng
         )
         # Chroma spans about +-100: scaled to unit size so that Adam's step

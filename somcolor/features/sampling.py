@@ -105,13 +105,16 @@ def sample_training_pixels(
     -------
     features : ndarray of shape (n_samples, n_features), dtype float32
     chroma : ndarray of shape (n_samples, 2)
+    short_sides : list of int
+        The short side of each photo, in pixels.
     """
     sampling = Sampling(sampling) if isinstance(sampling, (int, np.integer)) else sampling
     versions = sampling.versions()
     share = -(-sampling.pixels_per_image // len(versions))
-    features, chroma = [], []
+    features, chroma, short_sides = [], [], []
     for index, image in enumerate(images, start=first_index):
         photo = read_color(image, index, max_pixels)
+        short_sides.append(min(photo.shape[:2]))
         for scale, mirrored in versions:
             pixels = photo_version(photo, scale, mirrored)
             # L as colorizing computes it; (U, V) at the sampled pixels only.
@@ -119,7 +122,7 @@ def sample_training_pixels(
             rows, cols = sample_pixels(L.shape, share, random_state)
             features.append(pixel_features(L, context, rows, cols))
             chroma.append(rgb_to_luv(to_float(pixels[rows, cols])[np.newaxis])[0, :, 1:])
-    return np.concatenate(features), np.concatenate(chroma)
+    return np.concatenate(features), np.concatenate(chroma), short_sides
 
 
 class Reservoir:

@@ -7,11 +7,12 @@ reference that the fused and array-code paths are tested against, and what
 
 import numpy as np
 
-from ..color import merge_luv
+from ..color import lightness, merge_luv
 from ..features.context import context_at, image_context
 from ..features.patches import iter_patch_blocks
 from ..filters.guided import guided_filter_array
 from ..network.decode import decode_chroma
+from .working import colorize_at_working_side, resolved_side, working_factor
 
 
 def probabilities_exact(L, context, mlp):
@@ -26,16 +27,27 @@ def probabilities_exact(L, context, mlp):
     return proba
 
 
-def colorize_exact(L, model):
-    """RGB (H, W, 3) float64 of lightness L by the exact path of a fitted SOMColorizer.
-
-    scikit-learn's ``predict_proba``, :func:`~somcolor.network.decode_chroma`,
-    the guided filter in float64 array code and scikit-image's ``luv2rgb``:
-    what the fast paths are measured against.
-    """
+def luv_exact(L, model):
+    """CIELUV planes (3, H, W) float64 of lightness L by the exact path, the chroma smoothed."""
     proba = probabilities_exact(L, model.context_, model.mlp_)
     uv = decode_chroma(proba, model.quantizer_.codebook_, model.decode, model.temperature)
     uv = uv.T.reshape(2, *L.shape)
     if model.smooth_radius:
         uv = guided_filter_array(L / 100, uv, model.smooth_radius, model.smooth_eps)
-    return merge_luv(L, np.moveaxis(uv, 0, -1))
+    return np.concatenate([L[np.newaxis], uv])
+
+
+def colorize_exact(pixels, model):
+    """RGB (H, W, 3) of an image's pixels (gray or color) by the exact path of a fitted SOMColorizer.
+
+    scikit-learn's ``predict_proba``, :func:`~somcolor.network.decode_chroma`,
+    the guided filter in float64 array code and scikit-image's ``luv2rgb``:
+    what the fast paths are measured against. A photo much larger than the
+    training photos goes through the same working resolution as theirs
+    (:mod:`somcolor.inference.working`).
+    """
+    factor = working_factor(pixels.shape, resolved_side(model))
+    if factor > 1:
+        return colorize_at_working_side(pixels, model, factor, lambda L: luv_exact(L, model), np.float32, 1 << 22)
+    L = lightness(pixels)
+    return merge_luv(L, np.moveaxis(luv_exact(L, model)[1:], 0, -1))

@@ -139,6 +139,15 @@ def colorize_fused(L, plan, band=None):
     return _smooth_and_convert(_run_fused(L, plan, _kernels.OUT_LUV, (3, *L.shape), band), plan)
 
 
+def smoothed_luv(L, plan):
+    """CIELUV planes (3, H, W) float32 of lightness L, the chroma smoothed (when the plan says so):
+    what :func:`colorize_fused` converts to RGB."""
+    luv = _run_fused(L, plan, _kernels.OUT_LUV, (3, *L.shape))
+    if plan.smooth_radius:
+        _smooth(luv, plan)
+    return luv
+
+
 def probabilities_fused(L, plan):
     """Class probabilities of every pixel of L (H, W) in one numba pass, as planes (n_classes, H, W) float32.
 
@@ -164,12 +173,17 @@ def colorize_probabilities(L, proba, plan):
     return _smooth_and_convert(luv, plan)
 
 
-def _smooth_and_convert(luv, plan):
-    """RGB (H, W, 3) from CIELUV planes (3, H, W) float32, the chroma first smoothed guided by L."""
+def _smooth(luv, plan):
+    """Smooth the chroma of CIELUV planes (3, H, W) float32 in place, guided by their L."""
     # float32 throughout: box means of chroma stay within 1e-3 of float64.
     chroma = work_array("chroma", luv[1:].shape, np.float32)
     chroma[...] = luv[1:]
     guided_filter(luv[0] / np.float32(100), chroma, int(plan.smooth_radius), float(plan.smooth_eps), out=luv[1:])
+
+
+def _smooth_and_convert(luv, plan):
+    """RGB (H, W, 3) from CIELUV planes (3, H, W) float32, the chroma first smoothed guided by L."""
+    _smooth(luv, plan)
     rgb = np.empty((*luv.shape[1:], 3), np.float32)
     luv_to_rgb_image(luv, *LUV_CONSTANTS, rgb)
     return rgb

@@ -22,6 +22,7 @@ from ..features.context import Band, image_context
 from ..filters import _cuda as filters_cuda
 from . import _cuda
 from .fused import _coarse_inputs
+from .working import BAND_PIXELS, colorize_at_working_side, working_factor
 
 GPU_EXTRA = 'pip install "somcolor[gpu]"'
 
@@ -124,17 +125,17 @@ def context_planes(L, plan, band, work, stream):
     return planes
 
 
-def _host_context(pixels, plan, band, device_plan, stream):
+def _host_context(host_lightness, shape, plan, band, device_plan, stream):
     """Multi-scale shares and the global descriptor's bias, computed on the CPU (they are per coarse pixel
     and per image), as device arrays; empty stand-ins when the model has neither."""
     context, packed = plan.context, plan.fused
     if not (context.scales or context.global_features):
-        n_hidden, width = int(packed.sizes[1]), pixels.shape[1]
+        n_hidden, (height, width) = int(packed.sizes[1]), shape
         return (cuda.to_device(np.zeros((n_hidden, 1, width), np.float32), stream=stream),
-                cuda.to_device(np.zeros((0, pixels.shape[0]), np.int64), stream=stream),
-                cuda.to_device(np.zeros((0, pixels.shape[0]), np.float32), stream=stream),
+                cuda.to_device(np.zeros((0, height), np.int64), stream=stream),
+                cuda.to_device(np.zeros((0, height), np.float32), stream=stream),
                 cuda.to_device(device_plan.biases, stream=stream))
-    image = image_context(lightness(pixels), context, band)
+    image = image_context(host_lightness(), context, band)
     columns, y0s, fys = (np.ascontiguousarray(a) for a in _coarse_inputs(image, packed))
     biases = device_plan.biases.copy()
     if image.descriptor.size:
@@ -147,21 +148,30 @@ def colorize_device(pixels_host, pixels, plan, device_plan, work, stream, as_byt
     host copy, read only for multi-scale and global context). Returns the device RGB (H, W, 3), uint8 or
     float32 (or, with ``mode=OUT_PROBA``, the class probability planes)."""
     height, width = pixels.shape[:2]
-    band = Band(0, height, None) if band is None else band
     full_scale = float(np.iinfo(pixels.dtype).max) if np.issubdtype(pixels.dtype, np.integer) else 1.0
     L = work.get("L", (height, width), stream=stream)
     gray = len(pixels.shape) == 2
     _launch(color_cuda.lightness_gray if gray else color_cuda.lightness_rgb, height, width, stream,
             pixels, full_scale, L)
+    return colorize_lightness_device(L, lambda: lightness(pixels_host), plan, device_plan, work, stream,
+                                     as_bytes, band, mode)
+
+
+def colorize_lightness_device(L, host_lightness, plan, device_plan, work, stream, as_bytes=True, band=None,
+                              mode=None):
+    """:func:`colorize_device` from lightness L (H, W) on the GPU; ``host_lightness()`` gives it on the host,
+    for multi-scale and global context. ``mode=OUT_LUV`` returns the smoothed CIELUV planes."""
+    height, width = L.shape
+    band = Band(0, height, None) if band is None else band
     p = plan.context.patch_size
     padded = work.get("padded", (height + p - 1, width + p - 1), stream=stream)
     _launch(filters_cuda.pad_scaled, height + p - 1, width + p - 1, stream, L, p // 2, padded)
     planes = context_planes(L, plan, band, work, stream)
-    columns, y0s, fys, biases = _host_context(pixels_host, plan, band, device_plan, stream)
-    smooth = plan.smooth_radius > 0
+    columns, y0s, fys, biases = _host_context(host_lightness, (height, width), plan, band, device_plan, stream)
+    luv_only = mode == _cuda.OUT_LUV
     if mode == _cuda.OUT_PROBA:
         out = work.get("proba", (plan.codebook.shape[0], height, width), stream=stream)
-    elif smooth:
+    elif plan.smooth_radius or luv_only:
         mode, out = _cuda.OUT_LUV, work.get("luv", (3, height, width), stream=stream)
     else:
         mode = _cuda.OUT_RGB8 if as_bytes else _cuda.OUT_RGB
@@ -174,11 +184,13 @@ def colorize_device(pixels_host, pixels, plan, device_plan, work, stream, as_byt
             mode, out)
     if mode in (_cuda.OUT_PROBA, _cuda.OUT_RGB, _cuda.OUT_RGB8):
         return out
+    if luv_only:
+        return smooth(out, plan, work, stream)
     return smooth_and_convert(out, plan, device_plan, work, stream, as_bytes)
 
 
-def smooth_and_convert(luv, plan, device_plan, work, stream, as_bytes):
-    """RGB (H, W, 3) on the GPU from CIELUV planes, the chroma smoothed guided by L first."""
+def smooth(luv, plan, work, stream):
+    """Smooth the chroma of CIELUV planes on the GPU in place, guided by their L (when the plan says so)."""
     _, height, width = luv.shape
     if plan.smooth_radius:
         guide = work.get("guide", (height, width), stream=stream)
@@ -186,6 +198,13 @@ def smooth_and_convert(luv, plan, device_plan, work, stream, as_bytes):
         chroma = work.get("chroma", (2, height, width), stream=stream)
         _launch(_copy_chroma, height, width, stream, luv, chroma)
         guided_filter(guide, chroma, plan.smooth_radius, plan.smooth_eps, luv[1:], work, stream)
+    return luv
+
+
+def smooth_and_convert(luv, plan, device_plan, work, stream, as_bytes):
+    """RGB (H, W, 3) on the GPU from CIELUV planes, the chroma smoothed guided by L first."""
+    _, height, width = luv.shape
+    smooth(luv, plan, work, stream)
     rgb = work.get("rgb", (height, width, 3), np.uint8 if as_bytes else np.float32, stream=stream)
     _launch(color_cuda.luv_to_rgb_image, height, width, stream, luv, device_plan.rgb_from_xyz,
             np.float32(U0), np.float32(V0), as_bytes, rgb)
@@ -255,9 +274,28 @@ class GpuPipeline:
         result, slot.pending = slot.pending.copy(), None
         return result
 
+    def _small_luv(self, L):
+        """Smoothed CIELUV planes of a small image's L, colorized on the GPU (for the working resolution)."""
+        slot = self.slots[0]
+        device = cuda.to_device(np.ascontiguousarray(L, np.float32), stream=slot.stream)
+        luv = colorize_lightness_device(device, lambda: L, self.plan, self.device_plan, slot.work, slot.stream,
+                                        mode=_cuda.OUT_LUV)
+        host = luv.copy_to_host(stream=slot.stream)
+        slot.stream.synchronize()
+        return host
+
     def run(self, images):
         in_flight = deque()
+        dtype = np.uint8 if self.as_bytes else np.float32
         for k, pixels in enumerate(images):
+            factor = working_factor(pixels.shape, self.plan.working_side)
+            if factor > 1:
+                # Much larger than the training photos: colorized small on the GPU, brought back to full
+                # size on the CPU, after the images before it.
+                while in_flight:
+                    yield self._finish(in_flight.popleft())
+                yield colorize_at_working_side(pixels, self.plan, factor, self._small_luv, dtype, BAND_PIXELS)
+                continue
             slot = self.slots[k % len(self.slots)]
             if slot.pending is not None:
                 yield self._finish(in_flight.popleft())

@@ -16,10 +16,8 @@ from ..features.context import Band, Context, global_descriptor_of_rows
 from ..features.patches import row_blocks
 from ..io.writing import to_uint8
 from ..network.mlp import Network, network_of
-from .fused import FusedNetwork, colorize_fused, pack
-
-#: Pixels colorized at a time: a band's working memory is about 100 bytes a pixel.
-BAND_PIXELS = 1 << 22
+from .fused import FusedNetwork, colorize_fused, pack, smoothed_luv
+from .working import BAND_PIXELS, colorize_at_working_side, resolved_side, working_factor
 
 
 class ColorizePlan(NamedTuple):
@@ -34,6 +32,7 @@ class ColorizePlan(NamedTuple):
     smooth_eps: float
     device: str
     fused: FusedNetwork  # the network packed for the fused CPU pass
+    working_side: int = None  # photos much larger are colorized at about this short side (None: never)
 
 
 def plan_of(model):
@@ -50,6 +49,7 @@ def plan_of(model):
         smooth_eps=float(model.smooth_eps),
         device=model.device,
         fused=pack(network, model.context_),
+        working_side=resolved_side(model),
     )
 
 
@@ -83,6 +83,9 @@ def colorize(pixels, plan, dtype=np.float32, band_pixels=BAND_PIXELS):
     gives), as float32 in [0, 1] or uint8; on the CPU a band of rows at a time."""
     if plan.device == "cuda":
         return next(colorize_many([pixels], plan, dtype))
+    factor = working_factor(pixels.shape, plan.working_side)
+    if factor > 1:
+        return colorize_at_working_side(pixels, plan, factor, lambda L: smoothed_luv(L, plan), dtype, band_pixels)
     height, width = pixels.shape[:2]
     convert = to_uint8 if dtype == np.uint8 else (lambda rgb: rgb)
     if height * width <= band_pixels:

@@ -41,53 +41,75 @@ def _add_inputs(src, k, n_in, weights, w_off, n_out, u, row, n):
 
 
 @njit(inline="always")
+def _add_four_inputs(src, k, weights, base, n_out, rows, count, n):
+    """rows[0..count)[:n] += W[k..k+4, u..u+count] . src[k..k+4, :n]: four input rows loaded once."""
+    s0 = src[k]
+    s1 = src[k + 1]
+    s2 = src[k + 2]
+    s3 = src[k + 3]
+    for c in range(count):
+        row = rows[c]
+        a0 = weights[base + c]
+        a1 = weights[base + n_out + c]
+        a2 = weights[base + 2 * n_out + c]
+        a3 = weights[base + 3 * n_out + c]
+        for j in range(n):
+            row[j] += a0 * s0[j] + a1 * s1[j] + a2 * s2[j] + a3 * s3[j]
+
+
+@njit(inline="always")
 def dense_layer(src, n_in, dst, n_out, weights, w_off, biases, b_off, n):
     """dst[u, :n] = b[u] + sum_k W[k, u] * src[k, :n] for every output unit u.
 
-    Two output units and four inputs per pass over the pixels: each pass
-    loads four input rows once for eight multiply-adds per pixel, and the
-    output rows are loaded and stored a quarter as often as one at a time
-    (measured 62 ms against 86 ms for the MLP(50, 50) on 1 MP).
+    Four output units and four inputs per pass over the pixels: each pass
+    loads four input rows and four output rows once for sixteen multiply-adds
+    per pixel (two and four gave 62 ms for the MLP(50, 50) on 1 MP, one and
+    one 86 ms; see benchmarks/predict.py for this version's figures).
     """
     u = 0
     while u < n_out:
-        r0 = dst[u]
-        b0 = biases[b_off + u]
-        for j in range(n):
-            r0[j] = b0
-        if u + 1 == n_out:
-            _add_inputs(src, 0, n_in, weights, w_off, n_out, u, r0, n)
-            break
-        r1 = dst[u + 1]
-        b1 = biases[b_off + u + 1]
-        for j in range(n):
-            r1[j] = b1
-        k = 0
-        while k + 4 <= n_in:
-            base = w_off + k * n_out + u
-            a0 = weights[base]
-            a1 = weights[base + n_out]
-            a2 = weights[base + 2 * n_out]
-            a3 = weights[base + 3 * n_out]
-            c0 = weights[base + 1]
-            c1 = weights[base + n_out + 1]
-            c2 = weights[base + 2 * n_out + 1]
-            c3 = weights[base + 3 * n_out + 1]
-            s0 = src[k]
-            s1 = src[k + 1]
-            s2 = src[k + 2]
-            s3 = src[k + 3]
+        count = min(4, n_out - u)
+        for c in range(count):
+            row = dst[u + c]
+            bias = biases[b_off + u + c]
             for j in range(n):
-                x0 = s0[j]
-                x1 = s1[j]
-                x2 = s2[j]
-                x3 = s3[j]
-                r0[j] += a0 * x0 + a1 * x1 + a2 * x2 + a3 * x3
-                r1[j] += c0 * x0 + c1 * x1 + c2 * x2 + c3 * x3
-            k += 4
-        _add_inputs(src, k, n_in, weights, w_off, n_out, u, r0, n)
-        _add_inputs(src, k, n_in, weights, w_off, n_out, u + 1, r1, n)
-        u += 2
+                row[j] = bias
+        k = 0
+        if count == 4:
+            r0 = dst[u]
+            r1 = dst[u + 1]
+            r2 = dst[u + 2]
+            r3 = dst[u + 3]
+            while k + 4 <= n_in:
+                base = w_off + k * n_out + u
+                s0 = src[k]
+                s1 = src[k + 1]
+                s2 = src[k + 2]
+                s3 = src[k + 3]
+                a0, a1, a2, a3 = weights[base], weights[base + n_out], weights[base + 2 * n_out], weights[base + 3 * n_out]
+                b0, b1, b2, b3 = (weights[base + 1], weights[base + n_out + 1], weights[base + 2 * n_out + 1],
+                                  weights[base + 3 * n_out + 1])
+                c0, c1, c2, c3 = (weights[base + 2], weights[base + n_out + 2], weights[base + 2 * n_out + 2],
+                                  weights[base + 3 * n_out + 2])
+                d0, d1, d2, d3 = (weights[base + 3], weights[base + n_out + 3], weights[base + 2 * n_out + 3],
+                                  weights[base + 3 * n_out + 3])
+                for j in range(n):
+                    x0 = s0[j]
+                    x1 = s1[j]
+                    x2 = s2[j]
+                    x3 = s3[j]
+                    r0[j] += a0 * x0 + a1 * x1 + a2 * x2 + a3 * x3
+                    r1[j] += b0 * x0 + b1 * x1 + b2 * x2 + b3 * x3
+                    r2[j] += c0 * x0 + c1 * x1 + c2 * x2 + c3 * x3
+                    r3[j] += d0 * x0 + d1 * x1 + d2 * x2 + d3 * x3
+                k += 4
+        else:
+            while k + 4 <= n_in:
+                _add_four_inputs(src, k, weights, w_off + k * n_out + u, n_out, dst[u : u + count], count, n)
+                k += 4
+        for c in range(count):
+            _add_inputs(src, k, n_in, weights, w_off, n_out, u + c, dst[u + c], n)
+        u += 4
 
 
 # exp by table, within 2e-5: numba cannot vectorize exp.

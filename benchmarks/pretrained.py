@@ -1,0 +1,97 @@
+"""Build the bundled pretrained model, or check that the shipped one is what this build gives.
+
+    python benchmarks/pretrained.py           # train and write somcolor/data/models/landscapes.{skops,json}
+    python benchmarks/pretrained.py --check   # train again, compare with the shipped file array by array
+
+Training data: every photo of ../shared/data/landscapes (Intel, 150 x 150) and
+../shared/data/8scene_64px (Oliva & Torralba, 64 x 64) except the 12 held-out
+photos of the bundled demo (somcolor.bundled_images("test")), in sorted order;
+the default SOMColorizer, seed 0. The manifest lists the files, the parameters
+and a SHA-256 of the model's arrays. Same seed, same data, same machine: the
+same model, bit for bit (numba's fast-math kernels may round differently on
+another CPU, which --check reports as the largest difference).
+"""
+
+import argparse
+import hashlib
+import json
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+
+from _common import SHARED_DATA
+from somcolor import SOMColorizer, bundled_images, load_model, save_model
+from somcolor.io.images import find_images
+from somcolor.io.writing import write_text
+
+MODELS = Path(__file__).resolve().parents[1] / "somcolor" / "data" / "models"
+SOURCES = ("landscapes", "8scene_64px")
+SEED = 0
+
+
+def training_files():
+    held_out = {path.name for path in bundled_images("test")}
+    files = []
+    for source in SOURCES:
+        files.extend(p for p in find_images([SHARED_DATA / source]) if p.name not in held_out)
+    return files
+
+
+def arrays(model):
+    return model.mlp_.coefs_ + model.mlp_.intercepts_ + [model.quantizer_.codebook_]
+
+
+def digest(model):
+    sha = hashlib.sha256()
+    for array in arrays(model):
+        sha.update(np.ascontiguousarray(array).tobytes())
+    return sha.hexdigest()
+
+
+def build(files):
+    start = time.perf_counter()
+    model = SOMColorizer(random_state=SEED, verbose=1).fit(files).set_params(verbose=0)
+    return model, time.perf_counter() - start
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--check", action="store_true", help="compare a fresh build with the shipped model")
+    args = parser.parse_args()
+    files = training_files()
+    print(f"training on {len(files)} photos ...", flush=True)
+    model, seconds = build(files)
+    names = [f"{path.parent.name}/{path.name}" for path in files]
+    if args.check:
+        manifest = json.loads((MODELS / "landscapes.json").read_text())
+        shipped = load_model(MODELS / "landscapes.skops")
+        same_data = manifest["images"] == names and manifest["random_state"] == SEED
+        largest = max(float(np.abs(a - b).max()) for a, b in zip(arrays(model), arrays(shipped)))
+        identical = digest(model) == manifest["arrays_sha256"] == digest(shipped)
+        print(f"same data list and seed: {same_data}; arrays identical: {identical} (largest difference {largest:.3g}); "
+              f"built in {seconds:.0f} s")
+        sys.exit(0 if same_data and identical else 1)
+    save_model(model, MODELS / "landscapes.skops")
+    manifest = {
+        "name": "landscapes",
+        "random_state": SEED,
+        "params": {k: v for k, v in model.get_params().items() if k not in ("memory", "verbose")},
+        "sources": {"landscapes": "../shared/data/landscapes (see somcolor/data/landscapes/SOURCES.md)",
+                    "8scene_64px": "../shared/data/8scene_64px (Oliva & Torralba 8-scene, research use)"},
+        "held_out": sorted(path.name for path in bundled_images("test")),
+        "n_images": len(names),
+        "images": names,
+        "training_side": model.training_side_,
+        "arrays_sha256": digest(model),
+        "fit_seconds": round(seconds, 1),
+        "bytes": (MODELS / "landscapes.skops").stat().st_size,
+    }
+    write_text(MODELS / "landscapes.json", json.dumps(manifest, indent=1, default=list) + "\n")
+    print(f"wrote {MODELS / 'landscapes.skops'} ({manifest['bytes']} bytes) and landscapes.json; "
+          f"fitted in {seconds:.0f} s")
+
+
+if __name__ == "__main__":
+    main()
