@@ -9,8 +9,6 @@ import zipfile
 from importlib import resources
 from pathlib import Path
 
-import numpy as np
-
 import skops.io as sio
 
 from .estimator import SOMColorizer
@@ -94,7 +92,7 @@ def load_model(path):
     Examples
     --------
     >>> model = load_model("landscapes")
-    >>> model.predict([np.full((32, 48), 0.5)])[0].shape
+    >>> model.predict([[[0.5] * 48] * 32])[0].shape
     (32, 48, 3)
     """
     path = Path(path)
@@ -123,5 +121,5 @@ def load_model(path):
         if name not in vars(model):
             setattr(model, name, default)
     if not hasattr(model, "context_"):
-        model.context_ = model._check_params()
+        model.context_, _ = model._check_params()
     return model

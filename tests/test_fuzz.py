@@ -19,7 +19,7 @@ from sklearn.utils._param_validation import InvalidParameterError
 
 from somcolor import SOMColorizer, load_model, save_model
 from somcolor.cli import main
-from somcolor.estimator import PARAMETER_LIMITS
+from somcolor.parameters import PARAMETER_LIMITS
 from somcolor.io.images import ImageError, read_image
 from somcolor.persistence import ModelFileError
 

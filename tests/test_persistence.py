@@ -63,3 +63,13 @@ def test_a_model_file_of_somcolor_0_1_still_loads_and_colorizes_the_same(test_pa
     expected = read_image(data / "model-0.1-test0.png")
     # Bit-identical on the machine that wrote it; a rounding step apart elsewhere (fastmath float32).
     assert np.abs(np.round(rgb * 255) - np.round(expected * 255)).max() <= 1
+
+
+def test_the_bundled_model_loads_by_name_and_is_small():
+    from somcolor.persistence import bundled_model_path
+
+    model = load_model("landscapes")
+    assert bundled_model_path("landscapes").stat().st_size <= 1 << 20
+    assert model.training_side_ == 64 and model.augment_mirror
+    with pytest.raises(ModelFileError, match="portraits: no such model file, nor a bundled model .landscapes"):
+        load_model("portraits")

@@ -115,6 +115,25 @@ def test_a_scene_cut_resets_the_state(model, clip):
     assert stable.cuts == [cut]
 
 
+def test_large_frames_are_colorized_at_the_working_resolution(clip):
+    # A model fitted on photos of 16 x 21 pixels works on these 48 x 64 frames at a third of their size,
+    # in the video path as in predict: the same RGB frame by frame, and temporal smoothing still applies.
+    small = [frame[::3, ::3] for frame in clip[:4]]
+    model = SOMColorizer(pixels_per_image=200, max_iter=2, smooth_radius=2, random_state=0).fit(small)
+    assert model.training_side_ == 16
+    per_frame = Stabilizer(model, temporal_smoothing=0)
+    stable = Stabilizer(model, temporal_smoothing=0.9)
+    full_size = Stabilizer(SOMColorizer(**{**model.get_params(), "working_side": None}).fit(small),
+                           temporal_smoothing=0)
+    for index, frame in enumerate(clip[:3]):
+        L = lightness(frame)
+        plain = per_frame.colorize(L)
+        assert plain.shape == (*SIZE, 3)
+        np.testing.assert_allclose(plain, model.predict([frame])[0], atol=2e-3)
+        assert not np.allclose(plain, full_size.colorize(L), atol=1e-2)
+        assert np.array_equal(stable.colorize(L), plain) == (index == 0)
+
+
 def test_flicker_of_a_still_video_is_zero(clip):
     assert flicker([clip[0]] * 3) == pytest.approx(0.0, abs=1e-6)
     with pytest.raises(ValueError, match="two consecutive frames"):

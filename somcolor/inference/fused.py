@@ -157,20 +157,29 @@ def probabilities_fused(L, plan):
     return _run_fused(L, plan, _kernels.OUT_PROBA, (plan.codebook.shape[0], *L.shape))
 
 
+def _decode_planes(L, proba, plan, out_kind, out):
+    logits = np.log(np.maximum(proba, np.float32(1e-12)))  # numpy's SIMD log: the kernel's is scalar
+    _kernels.decode_planes(
+        logits, np.ascontiguousarray(L, dtype=np.float32), plan.codebook, plan.decode == "argmax",
+        np.float32(1.0 / plan.temperature), *LUV_CONSTANTS, out_kind, out,
+    )
+    return out
+
+
 def colorize_probabilities(L, proba, plan):
     """RGB (H, W, 3) float32 from lightness L (H, W) and probability planes (Q, H, W): decode, smooth, convert."""
-    logits = np.log(np.maximum(proba, np.float32(1e-12)))  # numpy's SIMD log: the kernel's is scalar
-    settings = (
-        np.ascontiguousarray(L, dtype=np.float32), plan.codebook, plan.decode == "argmax",
-        np.float32(1.0 / plan.temperature), *LUV_CONSTANTS,
-    )
     if not plan.smooth_radius:
-        rgb = np.empty((*L.shape, 3), np.float32)
-        _kernels.decode_planes(logits, *settings, _kernels.OUT_RGB, rgb)
-        return rgb
-    luv = np.empty((3, *L.shape), np.float32)
-    _kernels.decode_planes(logits, *settings, _kernels.OUT_LUV, luv)
+        return _decode_planes(L, proba, plan, _kernels.OUT_RGB, np.empty((*L.shape, 3), np.float32))
+    luv = _decode_planes(L, proba, plan, _kernels.OUT_LUV, np.empty((3, *L.shape), np.float32))
     return _smooth_and_convert(luv, plan)
+
+
+def luv_of_probabilities(L, proba, plan):
+    """CIELUV planes (3, H, W) float32 from L and probability planes: decoded, the chroma smoothed."""
+    luv = _decode_planes(L, proba, plan, _kernels.OUT_LUV, np.empty((3, *L.shape), np.float32))
+    if plan.smooth_radius:
+        _smooth(luv, plan)
+    return luv
 
 
 def _smooth(luv, plan):

@@ -40,6 +40,7 @@ class DevicePlan(NamedTuple):
 
     weights: object
     biases: np.ndarray  # on the host: images with a global descriptor add to a copy
+    device_biases: object  # and on the GPU, for the others
     sizes: object
     codebook: object
     rgb_from_xyz: object
@@ -53,6 +54,7 @@ def upload_plan(plan):
     return DevicePlan(
         weights=cuda.to_device(packed.weights),
         biases=packed.biases,
+        device_biases=cuda.to_device(packed.biases),
         sizes=cuda.to_device(packed.sizes),
         codebook=cuda.to_device(plan.codebook),
         rgb_from_xyz=cuda.to_device(RGB_FROM_XYZ.astype(np.float32)),
@@ -68,6 +70,14 @@ class Workspace:
 
     def __getitem__(self, key):
         return self._arrays[key]
+
+    def zeros(self, key, shape, dtype, stream=0):
+        """A device array of zeros, uploaded once per shape."""
+        array = self._arrays.get(key)
+        if array is None or array.shape != tuple(shape):
+            array = cuda.to_device(np.zeros(shape, dtype), stream=stream)
+            self._arrays[key] = array
+        return array
 
     def get(self, key, shape, dtype=np.float32, stream=0):
         array = self._arrays.get(key)
@@ -125,16 +135,16 @@ def context_planes(L, plan, band, work, stream):
     return planes
 
 
-def _host_context(host_lightness, shape, plan, band, device_plan, stream):
+def _host_context(host_lightness, shape, plan, band, device_plan, work, stream):
     """Multi-scale shares and the global descriptor's bias, computed on the CPU (they are per coarse pixel
     and per image), as device arrays; empty stand-ins when the model has neither."""
     context, packed = plan.context, plan.fused
     if not (context.scales or context.global_features):
         n_hidden, (height, width) = int(packed.sizes[1]), shape
-        return (cuda.to_device(np.zeros((n_hidden, 1, width), np.float32), stream=stream),
-                cuda.to_device(np.zeros((0, height), np.int64), stream=stream),
-                cuda.to_device(np.zeros((0, height), np.float32), stream=stream),
-                cuda.to_device(device_plan.biases, stream=stream))
+        return (work.zeros("no_columns", (n_hidden, 1, width), np.float32, stream),
+                work.zeros("no_rows", (0, height), np.int64, stream),
+                work.zeros("no_weights", (0, height), np.float32, stream),
+                device_plan.device_biases)
     image = image_context(host_lightness(), context, band)
     columns, y0s, fys = (np.ascontiguousarray(a) for a in _coarse_inputs(image, packed))
     biases = device_plan.biases.copy()
@@ -167,7 +177,7 @@ def colorize_lightness_device(L, host_lightness, plan, device_plan, work, stream
     padded = work.get("padded", (height + p - 1, width + p - 1), stream=stream)
     _launch(filters_cuda.pad_scaled, height + p - 1, width + p - 1, stream, L, p // 2, padded)
     planes = context_planes(L, plan, band, work, stream)
-    columns, y0s, fys, biases = _host_context(host_lightness, (height, width), plan, band, device_plan, stream)
+    columns, y0s, fys, biases = _host_context(host_lightness, (height, width), plan, band, device_plan, work, stream)
     luv_only = mode == _cuda.OUT_LUV
     if mode == _cuda.OUT_PROBA:
         out = work.get("proba", (plan.codebook.shape[0], height, width), stream=stream)

@@ -43,14 +43,15 @@ def working_factor(shape, working_side):
     return max(1, round(min(shape[:2]) / working_side))
 
 
-def small_lightness(pixels, factor, band_pixels):
-    """L of an image's pixels as means of `factor` x `factor` blocks, computed a band of rows at a time."""
+def small_lightness(pixels, factor, band_pixels, to_lightness=lightness):
+    """L of an image's pixels as means of `factor` x `factor` blocks, computed a band of rows at a time
+    (`to_lightness` of a band of rows: its L; video frames come as L already)."""
     height, width = pixels.shape[:2]
     out = np.empty((-(-height // factor), -(-width // factor)))
     rows = max(factor, band_pixels // width // factor * factor)
     for r0 in range(0, height, rows):
         r1 = min(height, r0 + rows)
-        out[r0 // factor : -(-r1 // factor)] = downscale(lightness(pixels[r0:r1]), factor)
+        out[r0 // factor : -(-r1 // factor)] = downscale(to_lightness(pixels[r0:r1]), factor)
     return out
 
 
@@ -71,14 +72,15 @@ def upsample_rows(grid, factor, top, rows, width):
     return above + fy * (below - above)
 
 
-def colorize_at_working_side(pixels, plan, factor, small_luv, dtype, band_pixels):
+def colorize_at_working_side(pixels, plan, factor, small_luv, dtype, band_pixels, to_lightness=lightness):
     """RGB (H, W, 3) of an image colorized at 1/`factor` of its size.
 
     ``small_luv(L)`` colorizes the small image's L into smoothed CIELUV
-    planes (3, h, w) by whichever path runs (fused CPU pass, GPU, exact).
+    planes (3, h, w) by whichever path runs (fused CPU pass, GPU, exact,
+    video stabilizer); `to_lightness` maps a band of `pixels` to its L.
     """
     height, width = pixels.shape[:2]
-    chroma = np.asarray(small_luv(small_lightness(pixels, factor, band_pixels))[1:], np.float32)
+    chroma = np.asarray(small_luv(small_lightness(pixels, factor, band_pixels, to_lightness))[1:], np.float32)
     # The guided filter's window spans about two coarse pixels; its two rounds of box means, and the
     # interpolation, read this many rows beyond a band.
     radius = factor
@@ -88,7 +90,7 @@ def colorize_at_working_side(pixels, plan, factor, small_luv, dtype, band_pixels
     for r0, r1 in row_blocks(height, width, band_pixels):
         top, bottom = max(0, r0 - margin), min(height, r1 + margin)
         luv = np.empty((3, bottom - top, width), np.float32)
-        luv[0] = lightness(pixels[top:bottom])
+        luv[0] = to_lightness(pixels[top:bottom])
         uv = upsample_rows(chroma, factor, top, bottom - top, width)
         guided_filter(luv[0] / np.float32(100), uv, radius, plan.smooth_eps, out=luv[1:])
         rgb = np.empty((bottom - top, width, 3), np.float32)

@@ -1,7 +1,7 @@
 """Colorizing many files: streamed, atomic, resumable, locally or on a Dask cluster."""
 
 from collections import deque
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 
 import numpy as np
@@ -86,7 +86,10 @@ def colorize_files_streamed(plan, todo, max_pixels):
         for rgb in colorize_many(readable(), plan, dtype=np.uint8):
             position = waiting.popleft()
             results[position] = writer.submit(write_png, results[position], rgb)
-            while k < len(results) and (isinstance(results[k], str) or results[k].done()):
+            # In order: an error message, or a write that has finished; a path still waiting for its
+            # colors (the colorizer reads ahead) or a write in progress stops the loop.
+            while k < len(results) and (isinstance(results[k], str) or (
+                    isinstance(results[k], Future) and results[k].done())):
                 yield outcome(results[k])
                 k += 1
         for entry in results[k:]:

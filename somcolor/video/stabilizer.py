@@ -18,7 +18,8 @@ from tqdm.auto import tqdm
 from ..color import lightness
 from .._backend import array_module
 from ..filters.resample import downscale, upsample, warp
-from ..inference.fused import colorize_probabilities, probabilities_fused
+from ..inference.fused import colorize_probabilities, luv_of_probabilities, probabilities_fused
+from ..inference.working import BAND_PIXELS, colorize_at_working_side, working_factor
 from ..io.writing import refuse_inputs
 from .frames import VideoError, open_frames, write_frames
 
@@ -189,20 +190,35 @@ class Stabilizer:
         return cut
 
     def colorize(self, L):
-        """RGB of the next frame, float32 (H, W, 3), from its lightness L, on the CPU."""
-        proba = probabilities_fused(L, self.plan)
+        """RGB of the next frame, float32 (H, W, 3), from its lightness L, on the CPU.
+
+        A frame much larger than the training photos is colorized, and its
+        probabilities averaged, at the model's working resolution (see
+        :mod:`somcolor.inference.working`); the cut test sees the whole frame.
+        """
         if self._new_scene(lightness_histogram(L)):
             self._state = None
+        factor = working_factor(L.shape, self.plan.working_side)
+        if factor == 1:
+            return colorize_probabilities(L, self._stable_probabilities(L), self.plan)
+        return colorize_at_working_side(
+            L, self.plan, factor, lambda small: luv_of_probabilities(small, self._stable_probabilities(small), self.plan),
+            np.float32, BAND_PIXELS, to_lightness=np.asarray,
+        )
+
+    def _stable_probabilities(self, L):
+        """The probability planes of L averaged with the last frame's, moved along the flow between them."""
+        proba = probabilities_fused(L, self.plan)
         step = self.flow_step or flow_step(L.shape)
         small = downscale(L, step)
         if self._state is not None and self.temporal_smoothing > 0:
             past = warp(self._state, upsample(small_flow(self._small, small, step), *L.shape, step))
-            # proba = a * past + (1 - a) * proba, in place: these are Q full-size planes.
+            # proba = a * past + (1 - a) * proba, in place: these are Q planes of the frame's size.
             past *= np.float32(self.temporal_smoothing)
             proba *= np.float32(1 - self.temporal_smoothing)
             proba += past
         self._state, self._small = proba, small
-        return colorize_probabilities(L, proba, self.plan)
+        return proba
 
     def colorize_frame(self, frame):
         """RGB of the next frame, float32 (H, W, 3), from the frame (gray or color), on the model's device."""
