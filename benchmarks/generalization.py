@@ -30,9 +30,8 @@ VARIANTS = {
     "+ scales 0.5, 1, 2": dict(V02, augment_scales=(0.5, 1.0, 2.0)),
     "+ working resolution": dict(V02, working_side="auto"),
     "0.3 default + scales 0.5, 1, 2": dict(augment_scales=(0.5, 1.0, 2.0)),
-    "0.3 default, rebalance None, T 1.0": dict(rebalance=None, temperature=1.0),
+    "0.3 default, rebalance None": dict(rebalance=None),
     "0.3 default, 25 colors": dict(n_colors=25),
-    "0.3 default, 25 colors, T 0.6": dict(n_colors=25, temperature=0.6),
     "0.3 default, hidden 100 + 100": dict(hidden_layer_sizes=(100, 100)),
     "0.3 default, alpha 1e-3": dict(alpha=1e-3),
 }

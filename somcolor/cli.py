@@ -254,6 +254,8 @@ def cmd_compare(args):
     from .evaluation.compare import compare, default_methods, format_table
 
     paths = find_images(args.inputs)
+    if args.other:
+        return _compare_across_sources(args, paths)
     refuse_inputs([Path(args.output) / f"comparison.{ext}" for ext in ("json", "md", "png")], paths)
     train, test = holdout_split(paths, every=args.every)
     if not train or not test:
@@ -265,6 +267,32 @@ def cmd_compare(args):
     )
     print(format_table(rows))
     print(f"wrote {args.output}/comparison.json, comparison.md and comparison.png")
+    return 0
+
+
+def _compare_across_sources(args, paths):
+    """The cross-source yardstick: each source in-source, then trained on one and tested on the other."""
+    from .evaluation.compare import cnn_epochs_for, default_methods, format_yardstick, yardstick
+
+    other = find_images(args.other)
+    names = [Path(args.inputs[0]).name or "first", Path(args.other[0]).name or "second"]
+    if names[0] == names[1]:
+        names = [f"{names[0]} (first)", f"{names[1]} (second)"]
+    out = Path(args.output)
+    refuse_inputs([out / "yardstick.json", out / "yardstick.md"], paths + other)
+    for name, images in zip(names, (paths, other)):
+        if len(images) < args.every:
+            raise ValueError(f"{name}: need at least {args.every} images to hold every {args.every}th out")
+    print(f"cross-source yardstick: {names[0]} ({len(paths)} images) and {names[1]} ({len(other)} images) ...",
+          file=sys.stderr)
+
+    def methods(n_train):
+        epochs = args.cnn_epochs or cnn_epochs_for(n_train)
+        return default_methods(seed=args.seed, cnn_epochs=epochs, verbose=1)
+
+    results = yardstick(dict(zip(names, (paths, other))), methods, out_dir=out, every=args.every, verbose=True)
+    print(format_yardstick(results))
+    print(f"wrote {out}/yardstick.json, yardstick.md and a folder per split")
     return 0
 
 
@@ -367,6 +395,9 @@ def build_parser():
     )
     comp.add_argument("inputs", nargs="+", help="color image files or folders")
     comp.add_argument("-o", "--output", default="somcolor-compare", help="output folder")
+    comp.add_argument("--other", nargs="+", metavar="OTHER",
+                      help="color photos from another source (camera, size, era): adds the cross-source "
+                           "yardstick, trained on one source and tested on the other, both ways")
     comp.add_argument("--every", type=int, default=5, help="hold out every Nth image (default: 5)")
     comp.add_argument("--cnn-epochs", type=int, default=None, help="epochs of the CNN references")
     comp.add_argument("--seed", type=int, default=0)

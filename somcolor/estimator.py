@@ -78,8 +78,9 @@ class SOMColorizer(BaseEstimator):
         resolution.
     augment_mirror : bool, default=True
         Also sample each training photo mirrored left to right (half its
-        pixels from each): +0.17 dB on the cross-source yardstick's 8-scene ->
-        landscapes split, no change the other way (``benchmarks/generalization.py``).
+        pixels from each): with the working resolution, +0.41 dB on the
+        cross-source yardstick's 8-scene -> landscapes split and -0.11 dB the
+        other way (``benchmarks/generalization.py``).
     decode : {"annealed_mean", "argmax"}, default="annealed_mean"
         How class probabilities become chroma; see
         :func:`somcolor.network.decode_chroma`.

@@ -52,3 +52,25 @@ def test_compare_cli(tmp_path, small_photos, capsys):
     out = capsys.readouterr().out
     assert "somcolor, annealed + rebalanced (default)" in out and "original photos" in out
     assert (tmp_path / "out" / "comparison.md").exists()
+
+
+def test_compare_cli_across_sources(tmp_path, small_photos, capsys):
+    # Two "sources": the photos as they are, and the same scenes halved in size and mirrored.
+    first, second = tmp_path / "first", tmp_path / "second"
+    for i, photo in enumerate(small_photos + small_photos[:1]):
+        write_png(first / f"{i:02d}.png", photo)
+        write_png(second / f"{i:02d}.png", photo[::2, ::-2])
+    code = main(["compare", str(first), "--other", str(second), "-o", str(tmp_path / "out"), "--cnn-epochs", "1"])
+    assert code == 0
+    out = capsys.readouterr().out
+    for split in ("first (in-source)", "second (in-source)", "first -> second", "second -> first"):
+        assert f"### {split}" in out
+    saved = json.loads((tmp_path / "out" / "yardstick.json").read_text())
+    assert [(s["split"], s["n_train"], s["n_test"]) for s in saved] == [
+        ("first (in-source)", 4, 1), ("second (in-source)", 4, 1), ("first -> second", 5, 5), ("second -> first", 5, 5)]
+    assert all(len(s["rows"]) == 8 for s in saved)
+    assert (tmp_path / "out" / "first-to-second" / "comparison.png").exists()
+    few = tmp_path / "few"
+    write_png(few / "a.png", small_photos[0])
+    assert main(["compare", str(first), "--other", str(few), "-o", str(tmp_path / "out2")]) == 2
+    assert "few: need at least 5 images to hold every 5th out" in capsys.readouterr().err

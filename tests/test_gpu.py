@@ -147,3 +147,17 @@ def test_the_working_resolution_on_the_device(small_photos, crops):
     large = crops[0]  # 11 x 13: colorized at half its size
     (rgb,) = gpu.GpuPipeline(plan, as_bytes=False).run([large])
     np.testing.assert_allclose(rgb, colorize(large, plan), atol=1e-3)
+
+
+def test_large_video_frames_at_the_working_resolution_on_the_device(small_photos):
+    from somcolor import bundled_images
+    from somcolor.video import Stabilizer, make_test_clip
+
+    tiny = [np.ascontiguousarray(p[:6, :6]) for p in small_photos]
+    model = SOMColorizer(pixels_per_image=30, max_iter=1, smooth_radius=1, random_state=0).fit(tiny)
+    clip = make_test_clip(bundled_images("test")[:2], n_frames=4, size=(12, 18), cut_at=2)  # at half size
+    on_cpu = Stabilizer(model, flow_step=1, cut_threshold=0.45)
+    on_gpu = Stabilizer(copy.deepcopy(model).set_params(device="cuda"), flow_step=1, cut_threshold=0.45)
+    for frame in clip:
+        np.testing.assert_allclose(on_gpu.colorize_frame(frame), on_cpu.colorize_frame(frame), atol=2e-3)
+    assert on_gpu.cuts == on_cpu.cuts == [2]

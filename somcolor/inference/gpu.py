@@ -347,6 +347,15 @@ class GpuFrames:
         return colorize_device(frame, device, self.plan, self.device_plan, self.work, self.stream,
                                mode=_cuda.OUT_PROBA)
 
+    def probabilities_of_lightness(self, L):
+        """Upload a frame's lightness L (H, W) (a frame at the working resolution) and compute its class
+        probability planes on the GPU (kept as the current frame)."""
+        L = np.ascontiguousarray(L, np.float32)
+        device = self.work.get("L", L.shape, stream=self.stream)
+        device.copy_to_device(L, stream=self.stream)
+        return colorize_lightness_device(device, lambda: L, self.plan, self.device_plan, self.work, self.stream,
+                                         mode=_cuda.OUT_PROBA)
+
     def histogram(self, bins):
         """Fractions of the current frame's pixels in `bins` equal bins of L over [0, 100], as the CPU's
         :func:`~somcolor.video.stabilizer.lightness_histogram`."""
@@ -395,14 +404,18 @@ class GpuFrames:
         self._state = self.work.get("state", proba.shape, stream=self.stream)
         _launch(_copy_planes, proba.shape[1], proba.shape[2], self.stream, proba, self._state)
 
-    def rgb(self, proba):
-        """The frame's RGB (float32, on the host) from its probability planes: decode, smooth, convert."""
+    def rgb(self, proba, luv_only=False):
+        """The frame's RGB (float32, on the host) from its probability planes: decode, smooth, convert
+        (`luv_only`: its smoothed CIELUV planes (3, H, W), for the working resolution)."""
         _, height, width = proba.shape
         luv = self.work.get("luv", (3, height, width), stream=self.stream)
         plan = self.plan
         _launch(_cuda.decode_probabilities, height, width, self.stream, proba, self.work["L"],
                 self.device_plan.codebook, plan.decode == "argmax", np.float32(1.0 / plan.temperature), luv)
-        rgb = smooth_and_convert(luv, plan, self.device_plan, self.work, self.stream, as_bytes=False)
+        if luv_only:
+            rgb = smooth(luv, plan, self.work, self.stream)
+        else:
+            rgb = smooth_and_convert(luv, plan, self.device_plan, self.work, self.stream, as_bytes=False)
         host = rgb.copy_to_host(stream=self.stream)
         self.stream.synchronize()
         return host

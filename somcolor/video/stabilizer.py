@@ -225,17 +225,36 @@ class Stabilizer:
         if self._gpu is None:
             return self.colorize(lightness(frame))
         gpu = self._gpu
-        proba = gpu.probabilities(frame)
-        if self._new_scene(gpu.histogram(HISTOGRAM_BINS)):
+        factor = working_factor(frame.shape, self.plan.working_side)
+        if factor == 1:
+            proba = gpu.probabilities(frame)
+            cut = self._new_scene(gpu.histogram(HISTOGRAM_BINS))
+            return gpu.rgb(self._stable_on_gpu(proba, cut, frame.shape))
+        # At the working resolution, as on the CPU: the cut test on the whole frame's L, the network, the
+        # moving average and the decoding on the GPU at the small size, the way back to full size on the CPU.
+        L = lightness(frame)
+        cut = self._new_scene(lightness_histogram(L))
+
+        def small_luv(small):
+            proba = gpu.probabilities_of_lightness(small)
+            return gpu.rgb(self._stable_on_gpu(proba, cut, small.shape), luv_only=True)
+
+        return colorize_at_working_side(L, self.plan, factor, small_luv, np.float32, BAND_PIXELS,
+                                        to_lightness=np.asarray)
+
+    def _stable_on_gpu(self, proba, cut, shape):
+        """:meth:`_stable_probabilities` on the GPU, for the current frame's probability planes there."""
+        gpu = self._gpu
+        if cut:
             gpu.keep(None)
             self._state = None
-        step = self.flow_step or flow_step(frame.shape)
+        step = self.flow_step or flow_step(shape)
         small = gpu.small_lightness(step, on_device=_has_cucim())
         if self._state is not None and self.temporal_smoothing > 0:
             gpu.blend_past(proba, small_flow(self._small, small, step), step, self.temporal_smoothing)
         gpu.keep(proba)
         self._state, self._small = True, small
-        return gpu.rgb(proba)
+        return proba
 
 
 def _has_cucim():
