@@ -56,13 +56,14 @@ class Refit:
 
     fitted = {}
 
-    def __init__(self, **decoding):
+    def __init__(self, seed, **decoding):
+        self.seed = seed
         self.decoding = decoding
 
     def fit(self, X, y=None):
-        key = tuple(map(str, X))
+        key = (self.seed, *map(str, X))
         if key not in Refit.fitted:
-            Refit.fitted[key] = SOMColorizer(random_state=0).fit(X)
+            Refit.fitted[key] = SOMColorizer(random_state=self.seed).fit(X)
         self.model_ = copy.deepcopy(Refit.fitted[key]).set_params(**self.decoding)
         return self
 
@@ -77,7 +78,7 @@ def methods(names, seed=0, decodings=True):
         chosen[f"somcolor {name}"] = lambda params=VARIANTS[name]: SOMColorizer(random_state=seed, **params)
     if decodings:
         for name, decoding in DECODINGS.items():
-            chosen[f"somcolor {name}"] = lambda decoding=decoding: Refit(**decoding)
+            chosen[f"somcolor {name}"] = lambda decoding=decoding: Refit(seed, **decoding)
     return chosen
 
 

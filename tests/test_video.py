@@ -1,3 +1,5 @@
+import copy
+
 import numpy as np
 import pytest
 
@@ -123,8 +125,7 @@ def test_large_frames_are_colorized_at_the_working_resolution(clip):
     assert model.training_side_ == 16
     per_frame = Stabilizer(model, temporal_smoothing=0)
     stable = Stabilizer(model, temporal_smoothing=0.9)
-    full_size = Stabilizer(SOMColorizer(**{**model.get_params(), "working_side": None}).fit(small),
-                           temporal_smoothing=0)
+    full_size = Stabilizer(copy.deepcopy(model).set_params(working_side=None), temporal_smoothing=0)
     for index, frame in enumerate(clip[:3]):
         L = lightness(frame)
         plain = per_frame.colorize(L)

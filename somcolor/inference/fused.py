@@ -170,8 +170,7 @@ def colorize_probabilities(L, proba, plan):
     """RGB (H, W, 3) float32 from lightness L (H, W) and probability planes (Q, H, W): decode, smooth, convert."""
     if not plan.smooth_radius:
         return _decode_planes(L, proba, plan, _kernels.OUT_RGB, np.empty((*L.shape, 3), np.float32))
-    luv = _decode_planes(L, proba, plan, _kernels.OUT_LUV, np.empty((3, *L.shape), np.float32))
-    return _smooth_and_convert(luv, plan)
+    return _to_rgb(luv_of_probabilities(L, proba, plan))
 
 
 def luv_of_probabilities(L, proba, plan):
@@ -190,9 +189,14 @@ def _smooth(luv, plan):
     guided_filter(luv[0] / np.float32(100), chroma, int(plan.smooth_radius), float(plan.smooth_eps), out=luv[1:])
 
 
-def _smooth_and_convert(luv, plan):
-    """RGB (H, W, 3) from CIELUV planes (3, H, W) float32, the chroma first smoothed guided by L."""
-    _smooth(luv, plan)
+def _to_rgb(luv):
+    """RGB (H, W, 3) float32 from CIELUV planes (3, H, W) float32."""
     rgb = np.empty((*luv.shape[1:], 3), np.float32)
     luv_to_rgb_image(luv, *LUV_CONSTANTS, rgb)
     return rgb
+
+
+def _smooth_and_convert(luv, plan):
+    """RGB (H, W, 3) from CIELUV planes (3, H, W) float32, the chroma first smoothed guided by L."""
+    _smooth(luv, plan)
+    return _to_rgb(luv)

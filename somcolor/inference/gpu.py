@@ -404,18 +404,26 @@ class GpuFrames:
         self._state = self.work.get("state", proba.shape, stream=self.stream)
         _launch(_copy_planes, proba.shape[1], proba.shape[2], self.stream, proba, self._state)
 
-    def rgb(self, proba, luv_only=False):
-        """The frame's RGB (float32, on the host) from its probability planes: decode, smooth, convert
-        (`luv_only`: its smoothed CIELUV planes (3, H, W), for the working resolution)."""
+    def _decoded(self, proba):
+        """CIELUV planes (3, H, W) on the GPU decoded from the current frame's probability planes."""
         _, height, width = proba.shape
         luv = self.work.get("luv", (3, height, width), stream=self.stream)
         plan = self.plan
         _launch(_cuda.decode_probabilities, height, width, self.stream, proba, self.work["L"],
                 self.device_plan.codebook, plan.decode == "argmax", np.float32(1.0 / plan.temperature), luv)
-        if luv_only:
-            rgb = smooth(luv, plan, self.work, self.stream)
-        else:
-            rgb = smooth_and_convert(luv, plan, self.device_plan, self.work, self.stream, as_bytes=False)
-        host = rgb.copy_to_host(stream=self.stream)
+        return luv
+
+    def _download(self, array):
+        host = array.copy_to_host(stream=self.stream)
         self.stream.synchronize()
         return host
+
+    def rgb(self, proba):
+        """The frame's RGB (float32, on the host) from its probability planes: decode, smooth, convert."""
+        luv = self._decoded(proba)
+        return self._download(smooth_and_convert(luv, self.plan, self.device_plan, self.work, self.stream,
+                                                 as_bytes=False))
+
+    def luv(self, proba):
+        """The frame's smoothed CIELUV planes (3, H, W) on the host, for the working resolution."""
+        return self._download(smooth(self._decoded(proba), self.plan, self.work, self.stream))

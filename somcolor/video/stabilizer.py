@@ -237,7 +237,7 @@ class Stabilizer:
 
         def small_luv(small):
             proba = gpu.probabilities_of_lightness(small)
-            return gpu.rgb(self._stable_on_gpu(proba, cut, small.shape), luv_only=True)
+            return gpu.luv(self._stable_on_gpu(proba, cut, small.shape))
 
         return colorize_at_working_side(L, self.plan, factor, small_luv, np.float32, BAND_PIXELS,
                                         to_lightness=np.asarray)
