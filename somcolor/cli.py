@@ -1,8 +1,13 @@
 """The ``somcolor`` command: fit, colorize, video, demo, compare and grid."""
 
 import argparse
+import re
+import signal
 import sys
+import threading
 import time
+import warnings
+import zipfile
 from pathlib import Path
 
 import numpy as np
@@ -12,13 +17,16 @@ from .color import grayscale
 from .estimator import SOMColorizer
 from .evaluation import metrics
 from .evaluation.figures import image_grid
+from . import __version__
 from .io.batch import colorize_files, output_paths
+from .io.cluster import check_address
 from .io.datasets import bundled_images, holdout_split
 from .io.images import DEFAULT_MAX_PIXELS, ImageError, as_image, find_images
-from .io.writing import refuse_inputs, write_png
+from .io.writing import check_folder, check_writable, refuse_inputs, write_png
 from .network.decode import DECODERS
 from .persistence import BUNDLED_MODELS, ModelFileError, load_model, save_model
 from .video import colorize_video
+from .video.frames import VideoWarning
 from .video.stabilizer import CUT_THRESHOLD
 
 DEFAULT_MODEL = "landscapes"
@@ -128,6 +136,9 @@ def cmd_fit(args):
         raise ImageError(f"{args.output} is a folder: give the model file to write, e.g. {Path(args.output) / 'model.skops'}")
     refuse_inputs([args.output], paths)
     model = _model_from_args(args)
+    model._check_params()
+    # Before training, not after it: a model that cannot be written is lost work.
+    check_writable(args.output)
     print(f"training on {len(paths)} images{' (streamed)' if args.stream else ''} ...", file=sys.stderr)
     start = time.perf_counter()
     if args.stream:
@@ -145,11 +156,20 @@ def cmd_fit(args):
     return 0
 
 
+def _is_model_file(path):
+    """Whether `path` is a model file by its content (a skops archive), whatever its name."""
+    try:
+        with zipfile.ZipFile(path) as archive:
+            return "schema.json" in archive.namelist()
+    except (OSError, zipfile.BadZipFile, ValueError):
+        return False
+
+
 def _model_first(items):
-    """(model, rest) of positional arguments that may start with a model: a .skops file or a bundled model's
-    name; without one, the bundled landscapes model."""
+    """(model, rest) of positional arguments that may start with a model: a bundled model's name, a model
+    file (recognised by its content, or named .skops); without one, the bundled landscapes model."""
     first = items[0]
-    if Path(first).suffix == ".skops" or (first in BUNDLED_MODELS and not Path(first).exists()):
+    if first in BUNDLED_MODELS or Path(first).suffix == ".skops" or _is_model_file(first):
         return first, items[1:]
     return DEFAULT_MODEL, items
 
@@ -158,13 +178,16 @@ def cmd_colorize(args):
     model_name, inputs = _model_first(args.items)
     if not inputs:
         raise ValueError(f"no photos to colorize after the model {model_name}")
+    if args.scheduler is not None:
+        check_address(args.scheduler)
+    photos = find_images(inputs, keep_missing=True)
+    outputs = output_paths(photos, args.output)
     model = load_model(model_name)
     if args.decode is not None:
         model.set_params(decode=args.decode)
     if args.temperature is not None:
         model.set_params(temperature=args.temperature)
     model.set_params(device=args.device, max_image_pixels=args.max_pixels, verbose=0)
-    outputs = output_paths(find_images(inputs), args.output)
     start = time.perf_counter()
     done, skipped, failures = colorize_files(
         model, outputs, overwrite=args.overwrite, scheduler=args.scheduler
@@ -181,6 +204,9 @@ def cmd_colorize(args):
 
 def cmd_demo(args):
     out = Path(args.output)
+    check_folder(out)
+    for path in (out / "demo.png", out / "model.skops"):
+        check_writable(path)
     train, test = bundled_images("train"), bundled_images("test")
     pretrained = load_model(DEFAULT_MODEL)
     model = SOMColorizer(max_iter=args.max_iter, random_state=args.seed, verbose=1)
@@ -238,15 +264,24 @@ def cmd_video(args):
         raise ValueError("expected [MODEL] INPUT OUTPUT")
     model_name, source, destination = args.items if len(args.items) == 3 else (DEFAULT_MODEL, *args.items)
     model = load_model(model_name)
-    summary = colorize_video(
-        model, source, destination, temporal_smoothing=args.temporal_smoothing,
-        cut_threshold=args.cut_threshold, fps=args.fps, overwrite=args.overwrite,
-    )
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", VideoWarning)  # said below, in the summary
+        summary = colorize_video(
+            model, source, destination, temporal_smoothing=args.temporal_smoothing,
+            cut_threshold=args.cut_threshold, fps=args.fps, overwrite=args.overwrite,
+        )
     cuts = ", ".join(map(str, summary["cuts"])) or "none"
     print(
         f"colorized {summary['frames']} frames of {summary['width']} x {summary['height']} at "
         f"{summary['fps']:g} fps into {destination} (scene cuts at frames: {cuts})"
     )
+    if summary["missing"]:
+        print(
+            f"somcolor video: error: {source}: the video ended {summary['missing']} frames before the "
+            f"{summary['frames'] + summary['missing']} its header announces (truncated or corrupt); "
+            f"{destination} holds the {summary['frames']} that were read", file=sys.stderr,
+        )
+        return 1
     return 0
 
 
@@ -300,6 +335,8 @@ def cmd_grid(args):
     from .evaluation.model_selection import grid_search
     from .evaluation.scorers import SCORERS
 
+    if args.scheduler is not None:
+        check_address(args.scheduler)
     paths = find_images(args.inputs)
     grid = {"patch_size": args.patch_size, "n_colors": args.n_colors, "hidden_layer_sizes": args.hidden}
     n_candidates = len(args.patch_size) * len(args.n_colors) * len(args.hidden)
@@ -333,6 +370,7 @@ def build_parser():
         prog="somcolor",
         description="Colorize grayscale photos with a self-organizing map and a small MLP.",
     )
+    parser.add_argument("--version", action="version", version=f"somcolor {__version__}")
     commands = parser.add_subparsers(dest="command", required=True)
 
     fit = commands.add_parser("fit", help="train a model on color images")
@@ -352,7 +390,9 @@ def build_parser():
         help="a model file written by 'somcolor fit' (or 'landscapes'), then image files or folders; "
         "without a model, the bundled landscapes model",
     )
-    colorize.add_argument("-o", "--output", required=True, help="folder for the PNGs")
+    colorize.add_argument(
+        "-o", "--output", required=True, help="folder for the PNGs (or a .png file, for one photo)"
+    )
     _add_decode_options(colorize)
     colorize.add_argument(
         "--device", choices=DEVICES, default="cpu", help="cuda needs the gpu extra (CuPy)"
@@ -418,13 +458,65 @@ def build_parser():
     return parser
 
 
+# Library parameter names as the command line spells them, for messages about what the user typed.
+_FLAGS = {
+    "patch_size": "--patch-size", "n_colors": "--n-colors", "hidden_layer_sizes": "--hidden",
+    "pixels_per_image": "--pixels-per-image", "max_iter": "--max-iter", "rebalance": "--rebalance",
+    "decode": "--decode", "temperature": "--temperature", "scales": "--scales", "position": "--position",
+    "local_radii": "--local-radii", "global_features": "--global-features", "smooth_radius": "--smooth-radius",
+    "random_state": "--seed", "max_image_pixels": "--max-pixels", "device": "--device",
+    "temporal_smoothing": "--temporal-smoothing", "cut_threshold": "--cut-threshold", "fps": "--fps",
+    "chunk_images": "--chunk-images",
+}
+
+
+def cli_words(message):
+    """A library message in the command line's words: flags where it names parameters.
+
+    >>> cli_words("The 'n_colors' parameter of SOMColorizer must be an int in the range [2, 1024]. Got 1 instead.")
+    '--n-colors must be an int in the range [2, 1024]. Got 1 instead.'
+    >>> cli_words("out.mp4: already exists (overwrite=True replaces it)")
+    'out.mp4: already exists (--overwrite replaces it)'
+    """
+    message = re.sub(
+        r"The '(\w+)' parameter of \w+", lambda m: _FLAGS.get(m.group(1), f"the {m.group(1)!r} parameter"), message
+    )
+    message = message.replace("overwrite=True", "--overwrite").replace("max_image_pixels / --max-pixels", "--max-pixels")
+    return re.sub(r"^(\w+) must be", lambda m: f"{_FLAGS.get(m.group(1), m.group(1))} must be", message)
+
+
+class Interrupted(BaseException):
+    """A termination signal, raised where the program is, so that temporary files are removed on the way
+    out (as for Ctrl-C)."""
+
+    def __init__(self, signum):
+        super().__init__(signum)
+        self.signum = signum
+
+
+def _raise_interrupted(signum, frame):
+    raise Interrupted(signum)
+
+
 def main(argv=None):
     args = build_parser().parse_args(argv)
+    in_main_thread = threading.current_thread() is threading.main_thread()
+    previous = signal.signal(signal.SIGTERM, _raise_interrupted) if in_main_thread else None
     try:
         return args.run(args)
     except (ImageError, ModelFileError, ValueError, TypeError, OSError, ImportError) as exc:
-        print(f"somcolor {args.command}: error: {exc}", file=sys.stderr)
+        print(f"somcolor {args.command}: error: {cli_words(str(exc))}", file=sys.stderr)
         return 2
+    except (KeyboardInterrupt, Interrupted) as exc:
+        signum = exc.signum if isinstance(exc, Interrupted) else signal.SIGINT
+        print(
+            f"somcolor {args.command}: interrupted by {signal.Signals(signum).name}: outputs already complete "
+            "are kept, none is half-written; run the same command again to finish", file=sys.stderr,
+        )
+        return 128 + signum
+    finally:
+        if in_main_thread:
+            signal.signal(signal.SIGTERM, previous)
 
 
 if __name__ == "__main__":

@@ -12,8 +12,9 @@ from tqdm.auto import tqdm
 from .features.sampling import Reservoir, sample_training_pixels
 from .inference.exact import probabilities_exact
 from .inference.gpu import require_gpu
-from .inference.plan import colorize_many, plan_of
+from .inference.plan import check_arrays, colorize_many, plan_of
 from .io.images import DEFAULT_MAX_PIXELS, as_pixels, check_image_list, image_name, read_lightness, read_luv
+from .network.mlp import network_of
 from .network.training import class_weights, train_epochs
 from .parameters import PARAMETER_CONSTRAINTS, int_tuple, settings
 from .quantizer import UVQuantizer
@@ -85,7 +86,7 @@ class SOMColorizer(BaseEstimator):
         How class probabilities become chroma; see
         :func:`somcolor.network.decode_chroma`.
     temperature : float, default=0.5
-        Temperature of the annealed mean, in (0, 1]: lower is more colorful,
+        Temperature of the annealed mean, in [0.01, 1]: lower is more colorful,
         higher closer to the mean chroma (more PSNR). 0.5 is the highest that
         keeps colorfulness above 70% of the originals' on both cross-source
         splits (+0.09 and +0.21 dB over Zhang et al.'s 0.38, at 72% and 71%).
@@ -93,8 +94,8 @@ class SOMColorizer(BaseEstimator):
         Radius of the edge-aware smoothing of the predicted chroma, guided by
         L (:func:`somcolor.filters.guided_filter`); 0 turns it off.
     smooth_eps : float, default=1e-3
-        The guided filter's regularisation: L variations (L / 100, variance
-        in the window) well above it are kept as edges.
+        The guided filter's regularisation, in [1e-8, 1000]: L variations
+        (L / 100, variance in the window) well above it are kept as edges.
     rebalance : float in [0, 1] or None, default=0.5
         Class rebalancing by color rarity: Zhang et al.'s lambda in
         :func:`somcolor.network.rebalancing_weights` (0 weights each pixel by the inverse
@@ -103,14 +104,14 @@ class SOMColorizer(BaseEstimator):
         as the originals (85%) instead of washed out (67% with None), at
         0.2 dB less PSNR.
     alpha : float, default=1e-4
-        L2 penalty of the MLP.
+        L2 penalty of the MLP, in [0, 1000].
     batch_size : int, default=1024
         Minibatch size of the MLP's Adam optimizer. scikit-learn spends most
         of an epoch on per-batch overhead: on the landscapes, 1024 (with a
         step of 3e-3) trains 1.7x faster than 256 (with 1e-3) at the same
         held-out PSNR and colorfulness.
     learning_rate_init : float, default=3e-3
-        Adam's step size.
+        Adam's step size, in (0, 10].
     max_iter : int, default=20
         Maximum number of epochs over the sampled pixels.
     tol : float, default=1e-3
@@ -119,9 +120,9 @@ class SOMColorizer(BaseEstimator):
     n_iter_no_change : int, default=2
         See `tol`.
     som_sigma : float, default=0.5
-        Initial neighbourhood spread of the SOM.
+        Initial neighbourhood spread of the SOM, in [0.001, 1000].
     som_learning_rate : float, default=0.5
-        Initial learning rate of the SOM.
+        Initial learning rate of the SOM, in (0, 1] (larger steps diverge).
     som_iterations : int, default=20000
         Number of SOM updates.
     device : {"cpu", "cuda"}, default="cpu"
@@ -289,12 +290,11 @@ class SOMColorizer(BaseEstimator):
         features, chroma, short_sides, mlp_seed = memory.cache(_sample_and_draw_seed, ignore=["verbose"])(
             images, context, sampling, rng, self.max_image_pixels, self.verbose
         )
-        self.context_ = context
-        self.training_side_ = int(np.median(short_sides))
-        self.quantizer_ = memory.cache(_fit_quantizer)(quantizer, chroma)
-        labels = self.quantizer_.transform(chroma)
-        self._train(labels, mlp_seed, lambda: [(features, labels)])
-        return self
+        quantizer = memory.cache(_fit_quantizer)(quantizer, chroma)
+        labels = quantizer.transform(chroma)
+        fitted = self._train(labels, mlp_seed, lambda: [(features, labels)])
+        return self._set_fitted(context=context, training_side=int(np.median(short_sides)), quantizer=quantizer,
+                                **fitted)
 
     def fit_stream(self, X, y=None, chunk_images=64, reservoir_size=200_000):
         """Fit on more images than fit in memory, reading them a chunk at a time.
@@ -346,14 +346,13 @@ class SOMColorizer(BaseEstimator):
         reservoir = Reservoir(reservoir_size, rng)
         for _, chroma in self._progress(chunks(), "sampling chroma", unit="chunk"):
             reservoir.add(chroma)
-        self.context_ = context
-        self.training_side_ = int(np.median(short_sides))
-        self.quantizer_ = quantizer.fit(reservoir.sample)
-        self._train(
-            self.quantizer_.transform(reservoir.sample), mlp_seed,
-            lambda: ((features, self.quantizer_.transform(chroma)) for features, chroma in chunks()),
+        training_side = int(np.median(short_sides))
+        quantizer.fit(reservoir.sample)
+        fitted = self._train(
+            quantizer.transform(reservoir.sample), mlp_seed,
+            lambda: ((features, quantizer.transform(chroma)) for features, chroma in chunks()),
         )
-        return self
+        return self._set_fitted(context=context, training_side=training_side, quantizer=quantizer, **fitted)
 
     def _new_quantizer(self, rng):
         return UVQuantizer(
@@ -365,23 +364,44 @@ class SOMColorizer(BaseEstimator):
         )
 
     def _train(self, labels, seed, epoch):
-        """Set the class weights from `labels` and train a new MLP on the chunks ``epoch()`` yields."""
-        self.class_frequencies_, self.class_weights_ = class_weights(labels, self.n_colors, self.rebalance)
-        self.mlp_ = MLPClassifier(
+        """The class weights from `labels` and a new MLP trained on the chunks ``epoch()`` yields, as the
+        keyword arguments of :meth:`_set_fitted`."""
+        frequencies, weights = class_weights(labels, self.n_colors, self.rebalance)
+        mlp = MLPClassifier(
             hidden_layer_sizes=int_tuple(self.hidden_layer_sizes, "hidden_layer_sizes"),
             alpha=self.alpha,
             batch_size=self.batch_size,
             learning_rate_init=self.learning_rate_init,
             random_state=seed,
         )
-        self.loss_curve_ = train_epochs(
-            self.mlp_, epoch, self.n_colors,
-            weights=None if self.rebalance is None else self.class_weights_,
+        loss_curve = train_epochs(
+            mlp, epoch, self.n_colors,
+            weights=None if self.rebalance is None else weights,
             max_iter=self.max_iter, tol=self.tol, n_iter_no_change=self.n_iter_no_change,
             batch_size=self.batch_size,
             epochs=self._progress(range(self.max_iter), "training MLP", unit="epoch"),
         )
-        self.n_iter_ = len(self.loss_curve_)
+        return {"mlp": mlp, "class_frequencies": frequencies, "class_weights": weights, "loss_curve": loss_curve}
+
+    def _set_fitted(self, context, training_side, quantizer, mlp, class_frequencies, class_weights, loss_curve):
+        """Set every fitted attribute at once, after checking that the arrays the kernels will read are
+        finite and fit together: a fit that raises, here or before, leaves the estimator as it was."""
+        try:
+            check_arrays(network_of(mlp), np.asarray(quantizer.codebook_, np.float32), context)
+        except ValueError as exc:
+            raise ValueError(
+                f"training diverged ({exc}); lower learning_rate_init ({self.learning_rate_init}) or "
+                f"som_learning_rate ({self.som_learning_rate})"
+            ) from None
+        self.context_ = context
+        self.training_side_ = training_side
+        self.quantizer_ = quantizer
+        self.mlp_ = mlp
+        self.class_frequencies_ = class_frequencies
+        self.class_weights_ = class_weights
+        self.loss_curve_ = loss_curve
+        self.n_iter_ = len(loss_curve)
+        return self
 
     # -- prediction ---------------------------------------------------------
 

@@ -49,18 +49,20 @@ PARAMETER_CONSTRAINTS = {
     "augment_scales": ["array-like", numbers.Real],
     "augment_mirror": ["boolean"],
     "decode": [StrOptions(set(DECODERS))],
-    "temperature": [Interval(numbers.Real, 0, 1, closed="right")],
+    # Bounds that keep the arithmetic finite: a temperature of 1e-37, a SOM step of 5 or a spread of
+    # 1e-300 turned every colour into NaN.
+    "temperature": [Interval(numbers.Real, 0.01, 1, closed="both")],
     "smooth_radius": [Interval(numbers.Integral, 0, PARAMETER_LIMITS["smooth_radius"], closed="both")],
-    "smooth_eps": [Interval(numbers.Real, 0, None, closed="neither")],
+    "smooth_eps": [Interval(numbers.Real, 1e-8, 1e3, closed="both")],
     "rebalance": [Interval(numbers.Real, 0, 1, closed="both"), None],
-    "alpha": [Interval(numbers.Real, 0, None, closed="left")],
+    "alpha": [Interval(numbers.Real, 0, 1e3, closed="both")],
     "batch_size": [Interval(numbers.Integral, 1, PARAMETER_LIMITS["batch_size"], closed="both")],
-    "learning_rate_init": [Interval(numbers.Real, 0, None, closed="neither")],
+    "learning_rate_init": [Interval(numbers.Real, 0, 10, closed="right")],
     "max_iter": [Interval(numbers.Integral, 1, PARAMETER_LIMITS["max_iter"], closed="both")],
     "tol": [Interval(numbers.Real, 0, None, closed="left")],
     "n_iter_no_change": [Interval(numbers.Integral, 1, None, closed="left")],
-    "som_sigma": [Interval(numbers.Real, 0, None, closed="neither")],
-    "som_learning_rate": [Interval(numbers.Real, 0, None, closed="neither")],
+    "som_sigma": [Interval(numbers.Real, 1e-3, 1e3, closed="both")],
+    "som_learning_rate": [Interval(numbers.Real, 0, 1, closed="right")],
     "som_iterations": [
         Interval(numbers.Integral, 1, PARAMETER_LIMITS["som_iterations"], closed="both")
     ],

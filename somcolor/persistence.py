@@ -1,18 +1,27 @@
 """Model files: skops archives that load without running code from the file.
 
 A pickle runs whatever code it names when loaded. A skops file only names
-types; :func:`load_model` refuses any type outside the fixed list below, so a
-tampered or foreign file fails with an error instead of executing.
+types; :func:`load_model` refuses any type outside the fixed list below
+(skops' own default list, which admits some 200 scikit-learn types, is not
+used), any archive that would inflate past :data:`MAX_MODEL_BYTES`, and any
+model whose arrays are not finite or do not fit together, so a tampered or
+foreign file fails with one line naming it instead of executing or crashing.
 """
 
+import json
 import zipfile
 from importlib import resources
 from pathlib import Path
 
+import numpy as np
 import skops.io as sio
+from sklearn.neural_network import MLPClassifier
 
 from .estimator import SOMColorizer
+from .features.context import Context
+from .inference.plan import plan_of
 from .io.writing import atomic_path
+from .quantizer import UVQuantizer
 
 # Everything a fitted SOMColorizer holds. Numpy arrays, scalars and builtins
 # are trusted by skops itself.
@@ -28,6 +37,15 @@ TRUSTED_TYPES = (
     "numpy.random._pickle.__randomstate_ctor",
     "numpy.random._pickle.__bit_generator_ctor",
 )
+_BUILTINS = {"dict", "list", "tuple", "str", "int", "float", "bool", "NoneType"}
+
+#: The largest uncompressed content of a model file: the largest model the
+#: parameter limits allow (4 hidden layers of 1024 units on 31 x 31 patches
+#: with every context feature, with its optimizer state) takes about 220 MB.
+MAX_MODEL_BYTES = 256 * 1024 * 1024
+
+# What each fitted attribute a colorizing path reads must be.
+_FITTED_TYPES = {"mlp_": MLPClassifier, "quantizer_": UVQuantizer, "context_": Context}
 
 
 #: Models shipped with somcolor, loaded by name: ``load_model("landscapes")``.
@@ -81,13 +99,17 @@ def load_model(path):
     ----------
     path : str or path-like
         A model file, or the name of a model shipped with somcolor:
-        ``"landscapes"`` (see :data:`BUNDLED_MODELS`).
+        ``"landscapes"`` (see :data:`BUNDLED_MODELS`). A bare name of a
+        bundled model always means the bundled model, even where a file of
+        that name exists in the working folder (give ``./landscapes`` for
+        the file).
 
     Raises
     ------
     ModelFileError
-        If the file is missing, is not a model file, or names any type
-        outside somcolor's trusted list.
+        If the file is missing, is not a model file, inflates past
+        :data:`MAX_MODEL_BYTES`, names any type outside somcolor's own
+        list, or holds arrays that are not finite or do not fit together.
 
     Examples
     --------
@@ -95,20 +117,19 @@ def load_model(path):
     >>> model.predict([[[0.5] * 48] * 32])[0].shape
     (32, 48, 3)
     """
-    path = Path(path)
-    if not path.is_file() and not path.suffix and len(path.parts) == 1:
-        path = bundled_model_path(path.name)
+    path = bundled_model_path(path) if isinstance(path, str) and path in BUNDLED_MODELS else Path(path)
     if not path.is_file():
-        raise ModelFileError(f"{path}: no such model file")
-    try:
-        found = sio.get_untrusted_types(file=path)
-    except (zipfile.BadZipFile, KeyError, ValueError, OSError) as exc:
-        raise ModelFileError(f"{path}: not a somcolor model file ({exc})") from None
-    unexpected = sorted(set(found) - set(TRUSTED_TYPES))
-    if unexpected:
+        bare = not path.suffix and len(path.parts) == 1
         raise ModelFileError(
-            f"{path}: refusing to load types outside somcolor's model: {', '.join(unexpected)}"
+            f"{path}: no such model file" + (f", nor a bundled model ({', '.join(BUNDLED_MODELS)})" if bare else "")
         )
+    try:
+        _check_archive(path)
+        found = sio.get_untrusted_types(file=path)
+    except ModelFileError:
+        raise
+    except Exception as exc:  # noqa: BLE001 - zipfile, json and skops raise many types for corrupt archives
+        raise ModelFileError(f"{path}: not a somcolor model file ({type(exc).__name__}: {exc})") from None
     try:
         model = sio.load(path, trusted=found)
     except Exception as exc:  # skops raises many types for corrupt archives
@@ -120,6 +141,57 @@ def load_model(path):
     for name, default in SOMColorizer().get_params().items():
         if name not in vars(model):
             setattr(model, name, default)
-    if not hasattr(model, "context_"):
-        model.context_, _ = model._check_params()
+    try:
+        if not hasattr(model, "context_"):
+            model.context_, _ = model._check_params()
+        check_fitted(model)
+    except ValueError as exc:
+        raise ModelFileError(f"{path}: not a usable model ({exc})") from None
     return model
+
+
+def _check_archive(path):
+    """Refuse an archive that inflates past MAX_MODEL_BYTES or names a type outside somcolor's list."""
+    with zipfile.ZipFile(path) as archive:
+        size = sum(entry.file_size for entry in archive.infolist())
+        if size > MAX_MODEL_BYTES:
+            raise ModelFileError(
+                f"{path}: inflates to {size / 2**20:.0f} MB, more than any somcolor model "
+                f"({MAX_MODEL_BYTES / 2**20:.0f} MB); refusing to load it"
+            )
+        schema = json.loads(archive.read("schema.json"))
+    unexpected = sorted(name for name in _types_named(schema, set()) if not _expected(name))
+    if unexpected:
+        raise ModelFileError(f"{path}: refusing to load types outside somcolor's model: {', '.join(unexpected)}")
+
+
+def _types_named(node, names):
+    """Every 'module.class' a skops schema names, at any depth."""
+    if isinstance(node, dict):
+        if "__class__" in node:
+            names.add(f"{node.get('__module__')}.{node['__class__']}")
+        for value in node.values():
+            _types_named(value, names)
+    elif isinstance(node, list):
+        for value in node:
+            _types_named(value, names)
+    return names
+
+
+def _expected(name):
+    module, _, kind = name.rpartition(".")
+    if module == "builtins":
+        return kind in _BUILTINS
+    if module == "numpy":
+        return kind in ("ndarray", "dtype") or isinstance(getattr(np, kind, None), type) and issubclass(
+            getattr(np, kind), np.generic)
+    return name in TRUSTED_TYPES
+
+
+def check_fitted(model):
+    """Refuse a fitted SOMColorizer whose fitted attributes are of the wrong types, or whose arrays are not
+    finite or do not fit together (what would otherwise reach the numba and CUDA kernels)."""
+    for name, kind in _FITTED_TYPES.items():
+        if not isinstance(getattr(model, name, None), kind):
+            raise ValueError(f"{name} is a {type(getattr(model, name, None)).__name__}, not a {kind.__name__}")
+    plan_of(model)

@@ -62,7 +62,7 @@ def test_clear_errors(tmp_path, capsys, train_paths):
     assert main(["colorize", str(tmp_path / "none.skops"), str(train_paths[0]), "-o", str(tmp_path)]) == 2
     assert "none.skops: no such model file" in capsys.readouterr().err
     assert main(["fit", str(train_paths[0]), "-o", str(tmp_path / "m.skops"), "--patch-size", "4"]) == 2
-    assert "'patch_size' parameter of SOMColorizer must be odd" in capsys.readouterr().err
+    assert "--patch-size must be odd" in capsys.readouterr().err
     assert not (tmp_path / "m.skops").exists()
 
 
@@ -169,4 +169,4 @@ def test_fit_with_context_features_and_smoothing(tmp_path, train_paths, test_pat
     assert main(["colorize", str(model_path), str(test_paths[0]), "-o", str(tmp_path / "out")]) == 0
     assert read_image(tmp_path / "out" / f"{test_paths[0].stem}.png").shape == (150, 150, 3)
     assert main(["fit", str(train_paths[0]), "-o", str(tmp_path / "bad.skops"), *FAST, "--scales", "1"]) == 2
-    assert "'scales' parameter of SOMColorizer must be an int in [2, 64]" in capsys.readouterr().err
+    assert "--scales must be an int in [2, 64]" in capsys.readouterr().err

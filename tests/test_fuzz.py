@@ -258,7 +258,7 @@ def _allowed(name, value):
             and (name != "hidden_layer_sizes" or len(values) > 0)
         )
     if name == "temperature":
-        return isinstance(value, (int, float)) and not isinstance(value, bool) and 0 < value <= 1
+        return isinstance(value, (int, float)) and not isinstance(value, bool) and 0.01 <= value <= 1
     low = 2 if name == "n_colors" else 1
     return whole(value) and low <= value <= PARAMETER_LIMITS[name] and (name != "patch_size" or value % 2 == 1)
 

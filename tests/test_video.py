@@ -73,7 +73,8 @@ def test_optical_flow_recovers_a_known_shift(photo):
 def test_video_file_in_video_file_out(model, clip, clip_file, tmp_path):
     out = tmp_path / "colorized.mp4"
     summary = colorize_video(model, clip_file, out, verbose=False)
-    assert summary == {"frames": N_FRAMES, "height": SIZE[0], "width": SIZE[1], "fps": 12.0, "cuts": [N_FRAMES // 2]}
+    assert summary == {"frames": N_FRAMES, "height": SIZE[0], "width": SIZE[1], "fps": 12.0, "cuts": [N_FRAMES // 2],
+                       "missing": 0}
     assert out.exists() and not list(tmp_path.glob(".*partial*"))
     frames, fps = open_frames(out)
     frames = list(frames)

@@ -11,12 +11,24 @@ from numba import njit, prange
 
 from . import cie
 
+#: numba's fast-math flags for every somcolor kernel: reassociation and the like (which let loops over
+#: pixels vectorize), but not 'nnan' and 'ninf', under which LLVM may assume no value is NaN or infinite
+#: and drop the clamps that keep a table index in bounds (a NaN pixel or weight was a segmentation fault).
+FASTMATH = {"nsz", "arcp", "contract", "afn", "reassoc"}
+
+
+@njit(inline="always")
+def clamp(x, low, high):
+    """x limited to [low, high]; NaN becomes `low`, so that a position made from it stays an index."""
+    # Branch-free selects (loops over pixels vectorize), in the order that sends NaN to `low`.
+    x = x if x > low else low
+    return x if x < high else high
+
 
 @njit(inline="always")
 def lerp_table(table, position):
-    """table at a fractional index, linearly interpolated, clamped to the table."""
-    # Branch-free (clamped) so that loops over pixels vectorize with gathers.
-    position = min(max(position, np.float32(0.0)), np.float32(table.shape[0] - 1))
+    """table at a fractional index, linearly interpolated, clamped to the table (NaN: its first entry)."""
+    position = clamp(position, np.float32(0.0), np.float32(table.shape[0] - 1))
     i = min(np.int32(position), np.int32(table.shape[0] - 2))
     frac = position - np.float32(i)
     return table[i] + frac * (table[i + 1] - table[i])
@@ -64,7 +76,7 @@ def luv_to_rgb_row(lightness, chroma, n, rgb_from_xyz, u0, v0, rgb):
 LUV_CONSTANTS = (cie.RGB_FROM_XYZ.astype(np.float32), np.float32(cie.U0), np.float32(cie.V0))
 
 
-@njit(parallel=True, fastmath=True, cache=True)
+@njit(parallel=True, fastmath=FASTMATH, cache=True)
 def luv_to_rgb_image(luv, rgb_from_xyz, u0, v0, out):
     """RGB (H, W, 3) float32 from CIELUV planes (3, H, W) float32, a row at a time (see luv_to_rgb_row)."""
     for i in prange(luv.shape[1]):
@@ -85,7 +97,7 @@ _L_OF_Y_TABLE = cie.lightness_of_y(_levels).astype(np.float32)
 _L_OF_GRAY_TABLE = cie.lightness_of_y(cie.srgb_to_linear(_levels)).astype(np.float32)
 
 
-@njit(parallel=True, fastmath=True, cache=True)
+@njit(parallel=True, fastmath=FASTMATH, cache=True)
 def lightness_gray(gray, full_scale, out):
     """CIELUV L of gray levels (an RGB image with equal channels); `full_scale` is white (1.0 or 255, ...)."""
     scale = np.float32(_LIGHT_STEPS)
@@ -96,7 +108,7 @@ def lightness_gray(gray, full_scale, out):
             out[i, j] = lerp_table(_L_OF_GRAY_TABLE, value * scale)
 
 
-@njit(parallel=True, fastmath=True, cache=True)
+@njit(parallel=True, fastmath=FASTMATH, cache=True)
 def lightness_rgb(rgb, full_scale, y_from_rgb, out):
     """CIELUV L of an RGB image (white at `full_scale`): L depends on the luminance Y alone."""
     scale = np.float32(_LIGHT_STEPS)

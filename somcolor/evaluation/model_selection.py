@@ -4,7 +4,7 @@ import tempfile
 
 import numpy as np
 from sklearn.base import clone
-from sklearn.model_selection import BaseCrossValidator, GridSearchCV
+from sklearn.model_selection import BaseCrossValidator, GridSearchCV, ParameterGrid
 
 from ..estimator import SOMColorizer
 from ..io.cluster import on_cluster
@@ -72,6 +72,10 @@ def grid_search(
         Fitted; its ``best_estimator_`` has ``memory=None``.
     """
     estimator = SOMColorizer(random_state=0) if estimator is None else clone(estimator)
+    # Every candidate is checked before the first fit: a bad value fails in milliseconds, by name,
+    # instead of after the other candidates' fits (or as a NaN row).
+    for params in ParameterGrid(param_grid):
+        clone(estimator).set_params(**params)._check_params()
     cv = InterleavedImageFolds(cv) if isinstance(cv, int) else cv
     if isinstance(scoring, str):
         if scoring not in SCORERS:

@@ -7,6 +7,8 @@ and :mod:`somcolor.filters.resample` (and scipy's ``map_coordinates`` for the wa
 import numpy as np
 from numba import njit, prange
 
+from ..color._kernels import FASTMATH, clamp
+
 
 @njit(cache=True)
 def _inverse_counts(n, radius):
@@ -63,7 +65,7 @@ def box_means(planes, radius, out):
         _box_mean_plane(planes[p], radius, out[p], np.empty(width), np.empty(width), inv_rows, inv_cols)
 
 
-@njit(parallel=True, fastmath=True, cache=True)
+@njit(parallel=True, fastmath=FASTMATH, cache=True)
 def guided_filter(guide, src, radius, eps, out, work):
     """The guided filter of somcolor.filters.guided on planes.
 
@@ -103,7 +105,7 @@ def guided_filter(guide, src, radius, eps, out, work):
                 q[j] = a[j] * g[j] + b[j]
 
 
-@njit(parallel=True, fastmath=True, cache=True)
+@njit(parallel=True, fastmath=FASTMATH, cache=True)
 def upsample_columns(grid, x0, fx, out):
     """out[u, y, j] = grid[u, y] interpolated linearly at x0[j] + fx[j]; grid (U, h, w + 1), out (U, h, W)."""
     units, rows = grid.shape[0], grid.shape[1]
@@ -118,7 +120,7 @@ def upsample_columns(grid, x0, fx, out):
             target[j] = left + fx[j] * (line[x0[j] + 1] - left)
 
 
-@njit(parallel=True, fastmath=True, cache=True)
+@njit(parallel=True, fastmath=FASTMATH, cache=True)
 def warp_bilinear(planes, flow, out):
     """out[c, i, j] = planes[c] at (i, j) + flow[:, i, j], bilinear, clamped at the borders.
 
@@ -127,8 +129,8 @@ def warp_bilinear(planes, flow, out):
     channels, height, width = planes.shape
     for i in prange(height):
         for j in range(width):
-            y = min(max(i + flow[0, i, j], np.float32(0.0)), np.float32(height - 1))
-            x = min(max(j + flow[1, i, j], np.float32(0.0)), np.float32(width - 1))
+            y = clamp(i + flow[0, i, j], np.float32(0.0), np.float32(height - 1))
+            x = clamp(j + flow[1, i, j], np.float32(0.0), np.float32(width - 1))
             y0 = min(np.int64(y), max(height - 2, 0))
             x0 = min(np.int64(x), max(width - 2, 0))
             fy = y - y0

@@ -8,8 +8,9 @@ Their references are the array-code path (:mod:`somcolor.inference.array_path`) 
 import numpy as np
 from numba import njit, prange
 
-from ..color._kernels import luv_to_rgb_row
+from ..color._kernels import FASTMATH, luv_to_rgb_row
 from ..network._kernels import activate, decode, dense_layer, softmax
+
 
 # What fused_colorize and decode_planes write.
 OUT_RGB, OUT_LUV, OUT_PROBA = 0, 1, 2
@@ -35,7 +36,7 @@ def _add_coarse(dst, n_out, columns, y0s, fys, i, c0, n):
                 row[j] += t + fy * (bottom[c0 + j] - t)
 
 
-@njit(parallel=True, fastmath=True, cache=True)
+@njit(parallel=True, fastmath=FASTMATH, cache=True)
 def fused_colorize(
     padded, patch_size, planes, coarse_columns, coarse_y0, coarse_fy,
     weights, biases, sizes, activation, binary,
@@ -126,7 +127,7 @@ def fused_colorize(
                     out[i, c0 + j, ch] = dst[ch, j]
 
 
-@njit(parallel=True, fastmath=True, cache=True)
+@njit(parallel=True, fastmath=FASTMATH, cache=True)
 def decode_planes(logits, lightness, codebook, use_argmax, inv_temperature, rgb_from_xyz, u0, v0, mode, out):
     """Decode class log-probability planes (Q, H, W) with L (H, W), a row at a time.
 

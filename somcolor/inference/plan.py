@@ -37,12 +37,19 @@ class ColorizePlan(NamedTuple):
 
 def plan_of(model):
     """The :class:`ColorizePlan` of a fitted :class:`~somcolor.SOMColorizer` and its current decoding,
-    smoothing and device parameters."""
+    smoothing and device parameters.
+
+    Raises ValueError if the fitted arrays are not finite (in float32, as the
+    kernels read them) or do not fit together: the kernels index by these
+    shapes and must never see a malformed model.
+    """
     network = network_of(model.mlp_)
+    codebook = np.ascontiguousarray(model.quantizer_.codebook_, dtype=np.float32)
+    check_arrays(network, codebook, model.context_)
     return ColorizePlan(
         context=model.context_,
         network=network,
-        codebook=np.ascontiguousarray(model.quantizer_.codebook_, dtype=np.float32),
+        codebook=codebook,
         decode=model.decode,
         temperature=float(model.temperature),
         smooth_radius=int(model.smooth_radius),
@@ -51,6 +58,28 @@ def plan_of(model):
         fused=pack(network, model.context_),
         working_side=resolved_side(model),
     )
+
+
+def check_arrays(network, codebook, context):
+    """Raise ValueError unless the network's layers chain from the context's features to one output per
+    codeword (one logistic unit for two), the codebook is (n_colors, 2), and every value is finite."""
+    inputs = context.patch_size**2 + context.n_features
+    if codebook.ndim != 2 or codebook.shape[1] != 2 or codebook.shape[0] < 2:
+        raise ValueError(f"the codebook has shape {codebook.shape}, not (n_colors, 2)")
+    outputs = 1 if network.binary else codebook.shape[0]
+    if not network.weights or len(network.weights) != len(network.biases):
+        raise ValueError(f"{len(network.weights)} weight matrices for {len(network.biases)} bias vectors")
+    for layer, (w, b) in enumerate(zip(network.weights, network.biases)):
+        if w.ndim != 2 or w.shape[0] != inputs or b.shape != (w.shape[1],):
+            raise ValueError(
+                f"layer {layer} has weights {w.shape} and biases {b.shape}; {inputs} inputs expected"
+            )
+        inputs = w.shape[1]
+    if inputs != outputs:
+        raise ValueError(f"the network has {inputs} outputs for {codebook.shape[0]} colors")
+    for name, arrays in (("weights", network.weights), ("biases", network.biases), ("codebook", [codebook])):
+        if not all(np.all(np.isfinite(a)) for a in arrays):
+            raise ValueError(f"its {name} hold NaN or infinite values (in float32)")
 
 
 def margin_rows(plan):

@@ -10,25 +10,46 @@ from tqdm.auto import tqdm
 
 from ..inference.plan import colorize, colorize_many
 from .cluster import on_cluster
-from .images import ImageError, as_pixels
-from .writing import check_folder, refuse_inputs, write_png
+from .images import IMAGE_EXTENSIONS, ImageError, as_pixels
+from .writing import OutputError, check_folder, check_output_file, refuse_inputs, write_png, written_by_somcolor
 
 
-def output_paths(inputs, folder):
-    """One ``<stem>.png`` in `folder` per input path; two inputs may not share one, and none may be an input.
+def output_paths(inputs, output):
+    """The output of each input path: ``<stem>.png`` in the folder `output`, or the file `output` itself
+    when it names a PNG and there is one input.
 
-    An output that would be one of the inputs (``-o`` the inputs' own folder,
-    with PNG inputs) is refused, with or without ``overwrite``.
+    Two inputs may not share an output, and no output may be an input: with
+    or without ``overwrite``, ``-o`` the inputs' own folder refuses PNG
+    inputs, except the PNGs somcolor itself wrote there on an earlier run
+    (:func:`~somcolor.io.writing.written_by_somcolor`), which are that run's
+    outputs, not inputs. Outputs taken by a folder or a special file are
+    refused too, all before any work.
     """
-    check_folder(folder)
+    output = Path(output)
+    if output.suffix.lower() in IMAGE_EXTENSIONS and not output.is_dir():
+        if output.suffix.lower() != ".png":
+            raise OutputError(f"{output}: somcolor writes PNG files; name a .png file or a folder")
+        if len(inputs) != 1:
+            raise OutputError(f"{output} names one file, but {len(inputs)} photos were given; give a folder")
+        refuse_inputs([output], inputs)
+        check_output_file(output)
+        return {inputs[0]: output}
+    check_folder(output)
+    targets = {Path(p): output / f"{Path(p).stem}.png" for p in inputs}
+    earlier = set(targets.values()) & {Path(p) for p in inputs}
+    earlier = {p for p in earlier if written_by_somcolor(p) and any(
+        out == p and src != p for src, out in targets.items())}
     outputs = {}
     for path in inputs:
-        out = Path(folder) / f"{Path(path).stem}.png"
+        if Path(path) in earlier:
+            continue
+        out = targets[Path(path)]
         if out in outputs.values():
             first = next(p for p, o in outputs.items() if o == out)
             raise ImageError(f"{first} and {path} would both be written to {out}")
+        check_output_file(out)
         outputs[path] = out
-    refuse_inputs(outputs.values(), inputs)
+    refuse_inputs(outputs.values(), outputs)
     return outputs
 
 

@@ -8,7 +8,10 @@ floats, so that a 48-megapixel photo costs 144 MB as read, not 1.2 GB.
 """
 
 import os
+import re
+import stat
 import threading
+import warnings
 from pathlib import Path
 
 import numpy as np
@@ -31,6 +34,10 @@ _PIL_LIMIT_LOCK = threading.Lock()
 
 class ImageError(ValueError):
     """An input image is missing, unreadable or unusable."""
+
+
+class ImageWarning(UserWarning):
+    """An input image was read, but not all of it is used (e.g. the later frames of an animated GIF)."""
 
 
 def _too_large(name, height, width, max_pixels):
@@ -72,33 +79,86 @@ def read_pixels(path, max_pixels=DEFAULT_MAX_PIXELS):
     pixels : ndarray of shape (H, W) or (H, W, 3)
     """
     path = Path(path)
-    if not path.exists():
-        raise ImageError(f"{path}: no such file")
-    if path.is_dir():
-        raise ImageError(f"{path}: is a folder, not an image file")
+    check_regular_file(path)
     try:
         with _open(path, max_pixels) as img:
+            frames = getattr(img, "n_frames", 1)
             img.load()
-            return _pil_to_array(ImageOps.exif_transpose(img))
+            pixels = _pil_to_array(ImageOps.exif_transpose(img), path)
+    except ImageError:
+        raise
     except UnidentifiedImageError:
         raise ImageError(f"{path}: not an image (unrecognised file format)") from None
+    except MemoryError:
+        raise ImageError(f"{path}: not enough memory to decode this image") from None
+    except Exception as exc:  # noqa: BLE001 - every decoder error is this file's error, whatever its type
+        raise ImageError(f"{path}: cannot read image ({type(exc).__name__}: {_first_line(exc)})") from None
+    if frames > 1:
+        warnings.warn(f"{path}: holds {frames} frames (animated or multi-page); only the first is used",
+                      ImageWarning, stacklevel=2)
+    return pixels
+
+
+def _first_line(exc):
+    lines = str(exc).strip().splitlines()
+    return lines[0] if lines else "no details"
+
+
+def check_regular_file(path):
+    """Refuse a path that is missing, a folder, or not a regular file (a FIFO or a device would hang a
+    reader or never end)."""
+    try:
+        mode = os.stat(path).st_mode
+    except FileNotFoundError:
+        raise ImageError(f"{path}: no such file") from None
     except OSError as exc:
-        raise ImageError(f"{path}: cannot read image ({exc})") from None
+        raise ImageError(f"{path}: cannot read ({exc.strerror})") from None
+    if stat.S_ISDIR(mode):
+        raise ImageError(f"{path}: is a folder, not an image file")
+    if not stat.S_ISREG(mode):
+        raise ImageError(f"{path}: not a regular file (a FIFO, a device or a socket); refusing to read it")
 
 
-def _pil_to_array(img):
+def _pil_to_array(img, path):
     if img.mode in ("I;16", "I;16B", "I;16L", "I;16N"):
         return np.asarray(img).astype(np.uint16)
     if img.mode == "I":
-        # 32-bit integer mode is how Pillow opens most 16-bit grayscale PNGs.
-        return np.clip(np.asarray(img), 0, 65535).astype(np.uint16)
+        # 32-bit integer mode is how Pillow opens most 16-bit grayscale PNGs; other
+        # values (32-bit TIFFs) are judged by their range, as integer arrays are.
+        return _judge_integers(np.asarray(img), str(path))
     if img.mode == "F":
-        return np.clip(np.asarray(img, dtype=np.float32), 0.0, 1.0)
+        return _check_floats(np.asarray(img, dtype=np.float32), str(path), "float image files")
     if img.mode in ("1", "L"):
         return np.asarray(img.convert("L"))
     if img.mode == "LA":
         return np.asarray(img.getchannel("L"))
     return np.asarray(img.convert("RGB"))
+
+
+def _check_floats(array, name, what="float arrays"):
+    """Floats that must be finite and lie in [0, 1]: refused by name otherwise, never clipped."""
+    if not np.all(np.isfinite(array)):
+        raise ImageError(f"{name}: contains NaN or infinite values")
+    low, high = array.min(), array.max()
+    if low < 0.0 or high > 1.0:
+        raise ImageError(
+            f"{name}: values must lie in [0, 1] for {what} (or use uint8), got [{low:g}, {high:g}]"
+        )
+    return array
+
+
+def _judge_integers(array, name):
+    """Integers of a dtype other than uint8 and uint16, by their values: 0-255 as uint8, 0-65535 as
+    uint16; anything else is refused, naming the dtype."""
+    low, high = int(array.min()), int(array.max())
+    if low >= 0 and high <= 255:
+        return array.astype(np.uint8)
+    if low >= 0 and high <= 65535:
+        return array.astype(np.uint16)
+    raise ImageError(
+        f"{name}: {array.dtype} values in [{low}, {high}] are not 8- or 16-bit levels; give uint8 (0-255), "
+        "uint16 (0-65535) or floats in [0, 1]"
+    )
 
 
 def read_image(path, max_pixels=DEFAULT_MAX_PIXELS):
@@ -113,7 +173,9 @@ def as_pixels(image, name, max_pixels=DEFAULT_MAX_PIXELS):
     ----------
     image : str, path-like or array-like
         A file path, or an array of shape (H, W), (H, W, 1), (H, W, 3) or
-        (H, W, 4) of unsigned integers, booleans or floats in [0, 1].
+        (H, W, 4) of uint8 (0-255), uint16 (0-65535), booleans, floats in
+        [0, 1], or integers of another width whose values are 8-bit levels
+        (0-255, read as uint8) or 16-bit levels (read as uint16).
     name : str
         How error messages refer to an array (files are named by their path).
     max_pixels : int
@@ -121,7 +183,7 @@ def as_pixels(image, name, max_pixels=DEFAULT_MAX_PIXELS):
 
     Returns
     -------
-    pixels : ndarray of shape (H, W) or (H, W, 3), of an unsigned integer dtype or float64 in [0, 1]
+    pixels : ndarray of shape (H, W) or (H, W, 3), uint8, uint16 or float64 in [0, 1]
     """
     if isinstance(image, (str, os.PathLike)):
         return read_pixels(image, max_pixels)
@@ -145,20 +207,13 @@ def as_pixels(image, name, max_pixels=DEFAULT_MAX_PIXELS):
         raise _too_large(name, *array.shape[:2], max_pixels)
     if array.dtype == bool:
         return array.astype(np.uint8) * np.uint8(255)
-    if np.issubdtype(array.dtype, np.unsignedinteger):
+    if array.dtype in (np.uint8, np.uint16):
         return array
+    if np.issubdtype(array.dtype, np.integer):
+        return _judge_integers(array, name)
     if np.issubdtype(array.dtype, np.complexfloating):
         raise ImageError(f"{name}: complex values are not an image")
-    array = array.astype(np.float64)
-    if not np.all(np.isfinite(array)):
-        raise ImageError(f"{name}: contains NaN or infinite values")
-    low, high = array.min(), array.max()
-    if low < 0.0 or high > 1.0:
-        raise ImageError(
-            f"{name}: values must lie in [0, 1] for float arrays (or use uint8), "
-            f"got [{low:g}, {high:g}]"
-        )
-    return array
+    return _check_floats(array.astype(np.float64), name)
 
 
 def to_float(pixels):
@@ -233,17 +288,28 @@ def check_image_list(X):
     return images
 
 
-def find_images(inputs):
-    """Expand files and folders into a sorted, de-duplicated list of image paths.
+def natural_key(path):
+    """Sort key of a file name in natural order: ``frame2.png`` before ``frame10.png``.
 
-    Folders contribute the image files directly inside them (by extension);
-    files named explicitly are kept whatever their extension, so that a bad
-    file is reported by name rather than silently dropped.
+    >>> sorted(["10.png", "2.png", "1.png"], key=natural_key)
+    ['1.png', '2.png', '10.png']
+    """
+    return [(0, int(part), "") if part.isdigit() else (1, 0, part) for part in re.split(r"(\d+)", Path(path).name)]
+
+
+def find_images(inputs, keep_missing=False):
+    """Expand files and folders into a de-duplicated list of image paths, each folder's in natural order.
+
+    Folders contribute the regular image files directly inside them (by
+    extension); files named explicitly are kept whatever their extension, so
+    that a bad file is reported by name rather than silently dropped. With
+    `keep_missing`, a missing input is kept too, for the caller to report
+    while it does the rest.
 
     Raises
     ------
     ImageError
-        If an input does not exist, or no image is found at all.
+        If an input does not exist (unless `keep_missing`), or no image is found at all.
     """
     found = []
     for item in inputs:
@@ -251,10 +317,10 @@ def find_images(inputs):
         if path.is_dir():
             found.extend(
                 p
-                for p in sorted(path.iterdir())
+                for p in sorted(path.iterdir(), key=natural_key)
                 if p.is_file() and p.suffix.lower() in IMAGE_EXTENSIONS
             )
-        elif path.exists():
+        elif path.exists() or path.is_symlink() or keep_missing:
             found.append(path)
         else:
             raise ImageError(f"{path}: no such file or folder")

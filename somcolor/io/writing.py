@@ -5,10 +5,14 @@ it is written under a temporary name beside it and renamed (an atomic step
 on one file system). Temporary names carry the writer's process id, so a
 later write of the same file removes what a killed writer left, without
 touching a live writer's. Files get the mode a plain ``open`` would give
-under the user's umask. And no command writes over one of its inputs.
+under the user's umask. No command writes over one of its inputs, and
+nothing replaces what is not a regular file (a device, a FIFO, a socket) or
+a folder the command did not fill itself. A failed write names its file.
 """
 
+import errno
 import os
+import stat
 import re
 import shutil
 import tempfile
@@ -17,8 +21,75 @@ from pathlib import Path
 
 import numpy as np
 from PIL import Image
+from PIL.PngImagePlugin import PngInfo
 
 from .images import ImageError
+
+# Errors of the disk or its permissions, as opposed to errors of the data being written.
+_WRITE_ERRNOS = {errno.ENOSPC, errno.EDQUOT, errno.EFBIG, errno.EROFS, errno.EACCES, errno.EPERM, errno.EIO,
+                 errno.ENOTDIR, errno.EISDIR, errno.ENAMETOOLONG}
+
+
+class OutputError(OSError):
+    """An output cannot be written: its path is taken by something that must not be replaced, or the
+    disk refused the write. The message names the path."""
+
+
+def _kind(mode):
+    for test, name in ((stat.S_ISCHR, "a character device"), (stat.S_ISBLK, "a block device"),
+                       (stat.S_ISFIFO, "a FIFO"), (stat.S_ISSOCK, "a socket")):
+        if test(mode):
+            return name
+    return "not a regular file"
+
+
+def check_output_file(path):
+    """Refuse an output file path that is a folder or a special file (a device, a FIFO, a socket).
+
+    An absent path or a regular file (through a symbolic link too) is fine.
+
+    >>> check_output_file("/dev/null")
+    Traceback (most recent call last):
+    ...
+    somcolor.io.writing.OutputError: /dev/null is a character device: refusing to write there; give a file name
+    """
+    try:
+        mode = os.stat(path).st_mode
+    except FileNotFoundError:
+        return
+    except OSError as exc:
+        raise OutputError(f"{path}: cannot use as an output ({exc.strerror})") from None
+    if stat.S_ISDIR(mode):
+        raise OutputError(f"{path} is a folder: give the name of the file to write")
+    if not stat.S_ISREG(mode):
+        raise OutputError(f"{path} is {_kind(mode)}: refusing to write there; give a file name")
+
+
+def check_writable(path):
+    """Refuse `path` as an output file before any work: taken by a folder or a special file, or in a place
+    where no file can be created (the parent folders are created)."""
+    path = Path(path)
+    check_output_file(path)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, probe = tempfile.mkstemp(prefix=f".{path.stem}.{os.getpid()}-", suffix=".part", dir=path.parent)
+        os.close(fd)
+        os.unlink(probe)
+    except OSError as exc:
+        raise OutputError(f"{path}: cannot write there ({exc.strerror or exc})") from None
+
+
+@contextmanager
+def _named_write_errors(path):
+    """Let a disk error (full, read-only, no permission) name the output it stopped."""
+    try:
+        yield
+    except OutputError:
+        raise
+    except OSError as exc:
+        if exc.errno not in _WRITE_ERRNOS:
+            raise
+        raise OutputError(f"{path}: cannot write ({exc.strerror or exc})") from None
 
 
 def _umask():
@@ -85,33 +156,71 @@ def atomic_path(path):
     'done'
     """
     path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    remove_stale_partials(path)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.stem}.{os.getpid()}-", suffix=f".part{path.suffix}", dir=path.parent)
-    os.close(fd)
+    check_output_file(path)
+    with _named_write_errors(path):
+        path.parent.mkdir(parents=True, exist_ok=True)
+        remove_stale_partials(path)
+        fd, tmp = tempfile.mkstemp(prefix=f".{path.stem}.{os.getpid()}-", suffix=f".part{path.suffix}", dir=path.parent)
+        os.close(fd)
     try:
-        yield Path(tmp)
-        _finish(tmp, path, 0o666 & ~_umask())
+        with _named_write_errors(path):
+            yield Path(tmp)
+            check_output_file(path)  # taken meanwhile?
+            _finish(tmp, path, 0o666 & ~_umask())
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
 
 
+def check_output_folder(path, overwrite=False, replaceable=None):
+    """Refuse an output folder that is taken: by a file, or, unless `overwrite`, by a folder; and with
+    `overwrite`, by a folder holding anything but files whose names match the regular expression
+    `replaceable` (what the command itself writes there). Nothing else is ever deleted."""
+    path = Path(path)
+    if not path.exists() and not path.is_symlink():
+        return
+    if not path.is_dir():
+        raise OutputError(f"{path} is a file, not a folder: give a folder to write into")
+    if not overwrite:
+        raise OutputError(f"{path}: already exists (overwrite=True replaces it)")
+    pattern = re.compile(replaceable or r"(?!)")
+    for entry in sorted(path.iterdir()):
+        if not (pattern.fullmatch(entry.name) and entry.is_file() and not entry.is_symlink()):
+            raise OutputError(
+                f"{path} holds {entry.name!r}, which this command did not write: refusing to replace the "
+                "folder; give a new or empty folder"
+            )
+
+
+def _empty_and_remove(path, replaceable):
+    """Remove the folder `path` after deleting its files that match `replaceable`; anything else in it
+    (something written meanwhile) makes this fail, with nothing else deleted."""
+    check_output_folder(path, True, replaceable)
+    for entry in path.iterdir():
+        entry.unlink()
+    path.rmdir()
+
+
 @contextmanager
-def atomic_folder(path, overwrite=False):
+def atomic_folder(path, overwrite=False, replaceable=None):
     """A temporary folder beside `path` to fill; renamed to `path` when the block ends, removed on error.
 
-    An existing `path` is replaced only with `overwrite`.
+    An existing `path` is replaced only with `overwrite`, and only if it holds
+    nothing but files whose names match `replaceable` (see
+    :func:`check_output_folder`): a user's folder is never deleted.
     """
     path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    remove_stale_partials(path)
-    tmp = tempfile.mkdtemp(prefix=f".{path.stem}.{os.getpid()}-", suffix=f".part{path.suffix}", dir=path.parent)
+    check_output_folder(path, overwrite, replaceable)
+    with _named_write_errors(path):
+        path.parent.mkdir(parents=True, exist_ok=True)
+        remove_stale_partials(path)
+        tmp = tempfile.mkdtemp(prefix=f".{path.stem}.{os.getpid()}-", suffix=f".part{path.suffix}", dir=path.parent)
     try:
-        yield Path(tmp)
-        if path.is_dir() and overwrite:
-            shutil.rmtree(path)
-        _finish(tmp, path, 0o777 & ~_umask())
+        with _named_write_errors(path):
+            yield Path(tmp)
+            if path.is_dir():
+                _empty_and_remove(path, replaceable)
+            _finish(tmp, path, 0o777 & ~_umask())
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
         raise
@@ -124,10 +233,27 @@ def to_uint8(image):
     return (np.clip(image, 0.0, 1.0) * 255.0 + 0.5).astype(np.uint8)
 
 
+#: The PNG text chunk somcolor marks its outputs with, so that a rerun into the inputs' own folder can
+#: tell its earlier outputs from the user's photos.
+SOFTWARE = "somcolor"
+
+
 def write_png(path, image):
-    """Write floats in [0, 1] (or uint8) as a PNG, atomically (see :func:`atomic_path`)."""
+    """Write floats in [0, 1] (or uint8) as a PNG, atomically (see :func:`atomic_path`), marked as
+    somcolor's (see :func:`written_by_somcolor`)."""
+    info = PngInfo()
+    info.add_text("Software", SOFTWARE)
     with atomic_path(path) as tmp:
-        Image.fromarray(to_uint8(image)).save(tmp, format="PNG")
+        Image.fromarray(to_uint8(image)).save(tmp, format="PNG", pnginfo=info)
+
+
+def written_by_somcolor(path):
+    """Whether `path` is a PNG that :func:`write_png` wrote (read from its header only)."""
+    try:
+        with Image.open(path) as img:
+            return img.format == "PNG" and img.info.get("Software") == SOFTWARE
+    except Exception:  # noqa: BLE001 - anything unreadable is not ours
+        return False
 
 
 def write_text(path, text):
@@ -145,6 +271,6 @@ def refuse_inputs(outputs, inputs):
 
 
 def check_folder(path):
-    """Refuse an output folder that exists as a file."""
+    """Refuse an output folder that exists as a file (files are written into it, one by one)."""
     if Path(path).exists() and not Path(path).is_dir():
-        raise ImageError(f"{path} is a file, not a folder: give a folder to write into")
+        raise OutputError(f"{path} is a file, not a folder: give a folder to write into")

@@ -2,12 +2,13 @@
 
 from .clips import make_test_clip
 from .flicker import flicker, flicker_ratio
-from .frames import VideoError, open_frames, write_frames
+from .frames import VideoError, VideoWarning, open_frames, write_frames
 from .stabilizer import Stabilizer, colorize_video, histogram_distance, optical_flow
 
 __all__ = [
     "Stabilizer",
     "VideoError",
+    "VideoWarning",
     "colorize_video",
     "flicker",
     "flicker_ratio",

@@ -4,38 +4,92 @@ from pathlib import Path
 
 import numpy as np
 
-from ..io.images import IMAGE_EXTENSIONS, ImageError, as_image
-from ..io.writing import atomic_folder, atomic_path, to_uint8, write_png
+from ..io.images import IMAGE_EXTENSIONS, ImageError, as_image, check_regular_file, natural_key
+from ..io.writing import atomic_folder, atomic_path, check_output_file, check_output_folder, to_uint8, write_png
 
 VIDEO_EXTENSIONS = (".mp4", ".mov", ".avi", ".mkv", ".webm", ".m4v", ".mpg", ".mpeg")
 DEFAULT_FPS = 25.0
+# The names of the frames write_frames puts in a folder: all an overwrite may delete there.
+FRAME_NAMES = r"frame_\d{6}\.png"
 
 
 class VideoError(ImageError):
     """A video source or destination is missing, unreadable or unusable."""
 
 
+class VideoWarning(UserWarning):
+    """A video was colorized, but not all of it: it ended before the frames its header announces."""
+
+
 def _is_video_file(path):
     return path.suffix.lower() in VIDEO_EXTENSIONS
+
+
+#: The highest output frame rate accepted.
+MAX_FPS = 1000.0
+
+
+def check_fps(fps):
+    """Refuse a frame rate that is not a number in (0, MAX_FPS]; None means the source's own."""
+    if fps is None:
+        return None
+    if isinstance(fps, bool) or not isinstance(fps, (int, float, np.floating, np.integer)) or not (
+            0 < fps <= MAX_FPS):
+        raise VideoError(f"fps must be a number of frames per second in (0, {MAX_FPS:g}], got {fps!r}")
+    return float(fps)
+
+
+class Frames:
+    """The frames of a source, read one at a time as (H, W) or (H, W, 3) float arrays in [0, 1].
+
+    ``announced`` is how many frames the source says it holds (a folder's
+    image count, a video's duration times its frame rate; None where it
+    does not say); ``read`` counts those read so far, so that a video that
+    ends early (truncated or corrupt) can be told from a complete one.
+    """
+
+    def __init__(self, frames, announced):
+        self._frames = frames
+        self.announced = announced
+        self.read = 0
+
+    def __iter__(self):
+        for frame in self._frames:
+            self.read += 1
+            yield frame
+
+    @property
+    def missing(self):
+        """Frames announced but not read (0 if none are, or the count is unknown)."""
+        return max(0, (self.announced or 0) - self.read)
+
+
+def check_source(source):
+    """Refuse a source that is missing, or neither a folder nor a regular file."""
+    if not Path(source).exists():
+        raise VideoError(f"{source}: no such file or folder")
+    if not Path(source).is_dir():
+        check_regular_file(source)
 
 
 def open_frames(source, fps=None):
     """The frames of `source`, a video file or a folder of images, and its frame rate.
 
-    Returns ``(frames, fps)``: ``frames`` is an iterator of (H, W) or (H, W, 3)
-    float arrays in [0, 1], read one at a time. A folder's frames are its
-    images in sorted name order, at `fps` (default 25) frames per second.
-    Raises :class:`VideoError` naming the source if it is missing or not a
-    readable video.
+    Returns ``(frames, fps)``: ``frames`` is a :class:`Frames`, read one at a
+    time. A folder's frames are its images in natural name order (``2.png``
+    before ``10.png``), at `fps` (default 25) frames per second. Raises
+    :class:`VideoError` naming the source if it is missing or not a readable
+    video, or if `fps` is not a positive frame rate.
     """
     source = Path(source)
-    if not source.exists():
-        raise VideoError(f"{source}: no such file or folder")
+    fps = check_fps(fps)
+    check_source(source)
     if source.is_dir():
-        paths = sorted(p for p in source.iterdir() if p.is_file() and p.suffix.lower() in IMAGE_EXTENSIONS)
+        paths = sorted((p for p in source.iterdir() if p.is_file() and p.suffix.lower() in IMAGE_EXTENSIONS),
+                       key=natural_key)
         if not paths:
             raise VideoError(f"{source}: folder holds no frames ({', '.join(IMAGE_EXTENSIONS)})")
-        return (as_image(p, str(p)) for p in paths), float(fps or DEFAULT_FPS)
+        return Frames((as_image(p, str(p)) for p in paths), len(paths)), fps or DEFAULT_FPS
     import imageio.v2 as imageio
 
     try:
@@ -53,7 +107,12 @@ def open_frames(source, fps=None):
         finally:
             reader.close()
 
-    return frames(), float(fps or meta.get("fps") or DEFAULT_FPS)
+    source_fps = meta.get("fps")
+    if not (isinstance(source_fps, (int, float)) and 0 < source_fps <= MAX_FPS):
+        source_fps = DEFAULT_FPS
+    duration = meta.get("duration")
+    announced = round(duration * source_fps) if duration and np.isfinite(duration) else None
+    return Frames(frames(), announced), fps or float(source_fps)
 
 
 def _first_line(exc):
@@ -95,25 +154,40 @@ def _write_pngs(frames, folder):
     return count
 
 
+def check_destination(destination, overwrite=False):
+    """Refuse a destination that :func:`write_frames` may not write: an unknown video type, an existing
+    one without `overwrite`, a folder for a video file, a special file, or (even with `overwrite`) a
+    folder that holds anything but the frames written there before."""
+    destination = Path(destination)
+    if _is_video_file(destination):
+        if destination.is_dir():
+            raise VideoError(f"{destination}: is a folder, not a video file")
+        check_output_file(destination)
+        if destination.exists() and not overwrite:
+            raise VideoError(f"{destination}: already exists (overwrite=True replaces it)")
+        return
+    if destination.suffix and not destination.is_dir():
+        raise VideoError(
+            f"{destination}: unknown video type {destination.suffix!r}; "
+            f"use {', '.join(VIDEO_EXTENSIONS)} or a folder name for PNG frames"
+        )
+    check_output_folder(destination, overwrite, FRAME_NAMES)
+
+
 def write_frames(frames, destination, fps=DEFAULT_FPS, overwrite=False):
     """Write RGB frames (floats in [0, 1]) as an H.264 MP4 or a folder of PNGs, atomically.
 
     Returns the number of frames written. Nothing appears under
     `destination` unless every frame was written (see
-    :func:`somcolor.io.writing.atomic_path`).
+    :func:`somcolor.io.writing.atomic_path`). With `overwrite`, an existing
+    video file is replaced, and an existing folder only if it holds nothing
+    but frames written there before (``frame_000000.png``, ...): any other
+    file in it makes this refuse, before the first frame is made.
     """
     destination = Path(destination)
-    if destination.exists() and not overwrite:
-        raise VideoError(f"{destination}: already exists (pass overwrite=True to replace it)")
+    check_destination(destination, overwrite)
     to_video = _is_video_file(destination)
-    if not to_video and destination.suffix and not destination.is_dir():
-        raise VideoError(
-            f"{destination}: unknown video type {destination.suffix!r}; "
-            f"use {', '.join(VIDEO_EXTENSIONS)} or a folder name for PNG frames"
-        )
-    if to_video and destination.is_dir():
-        raise VideoError(f"{destination}: is a folder, not a video file")
-    writing = atomic_path(destination) if to_video else atomic_folder(destination, overwrite)
+    writing = atomic_path(destination) if to_video else atomic_folder(destination, overwrite, FRAME_NAMES)
     with writing as partial:
         count = _write_video(frames, partial, fps) if to_video else _write_pngs(frames, partial)
         if count == 0:

@@ -11,6 +11,8 @@ change of the L histogram) resets it, so colors do not leak across cuts.
 Frames stream through: memory holds a few frames, never the clip.
 """
 
+import warnings
+
 import numpy as np
 from skimage.registration import optical_flow_ilk
 from tqdm.auto import tqdm
@@ -21,7 +23,7 @@ from ..filters.resample import downscale, upsample, warp
 from ..inference.fused import colorize_probabilities, luv_of_probabilities, probabilities_fused
 from ..inference.working import BAND_PIXELS, colorize_at_working_side, working_factor
 from ..io.writing import refuse_inputs
-from .frames import VideoError, open_frames, write_frames
+from .frames import VideoError, VideoWarning, check_destination, check_source, open_frames, write_frames
 
 HISTOGRAM_BINS = 32
 CUT_THRESHOLD = 0.15
@@ -106,15 +108,19 @@ def colorize_video(
     fps : float, optional
         Frame rate of the output; default: the source's (25 for a folder).
     overwrite : bool, default=False
-        Replace an existing destination.
+        Replace an existing destination: a video file, or a folder that
+        holds nothing but frames written there before (any other file in
+        it is refused; nothing else is ever deleted).
     verbose : bool, default=True
         Show a progress bar with frames per second.
 
     Returns
     -------
     summary : dict
-        ``frames``, ``height``, ``width``, ``fps`` and ``cuts`` (the frame
-        numbers that started a new scene).
+        ``frames``, ``height``, ``width``, ``fps``, ``cuts`` (the frame
+        numbers that started a new scene) and ``missing``: the frames the
+        source's header announces but that could not be read (a truncated
+        or corrupt video, also reported by a :class:`VideoWarning`).
 
     Examples
     --------
@@ -130,12 +136,15 @@ def colorize_video(
     6
     """
     refuse_inputs([destination], [source])
+    check_source(source)
+    check_destination(destination, overwrite)
     stabilizer = Stabilizer(model, temporal_smoothing, cut_threshold, flow_step)
     frames, source_fps = open_frames(source, fps)
     shape = []
 
     def colorized():
-        for index, frame in enumerate(tqdm(frames, desc="colorizing", unit="frame", disable=not verbose)):
+        progress = tqdm(frames, desc="colorizing", unit="frame", total=frames.announced, disable=not verbose)
+        for index, frame in enumerate(progress):
             if not shape:
                 shape.append(frame.shape[:2])
             elif frame.shape[:2] != shape[0]:
@@ -145,7 +154,13 @@ def colorize_video(
             raise VideoError(f"{source}: no frames")
 
     count = write_frames(colorized(), destination, source_fps, overwrite)
-    return {"frames": count, "height": shape[0][0], "width": shape[0][1], "fps": source_fps, "cuts": stabilizer.cuts}
+    if frames.missing:
+        warnings.warn(
+            f"{source}: the video ended after {count} of the {frames.announced} frames its header announces "
+            f"(truncated or corrupt); {destination} holds the {count} that were read", VideoWarning, stacklevel=2
+        )
+    return {"frames": count, "height": shape[0][0], "width": shape[0][1], "fps": source_fps, "cuts": stabilizer.cuts,
+            "missing": frames.missing}
 
 
 class Stabilizer:
