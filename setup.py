@@ -18,7 +18,7 @@ setup(
         "scikit-image>=0.21",
         "joblib>=1.3",
         "numba>=0.59",
-        "pillow>=9.0",
+        "pillow>=9.4",
         "skops>=0.10",
         "tqdm>=4.60",
         "imageio>=2.28",

@@ -14,10 +14,9 @@ import numpy as np
 from ..color import lightness
 from ..features.context import Band, Context, global_descriptor_of_rows
 from ..features.patches import row_blocks
-from ..io.writing import to_uint8
 from ..network.mlp import Network, network_of
 from .fused import FusedNetwork, colorize_fused, pack, smoothed_luv
-from .working import BAND_PIXELS, colorize_at_working_side, resolved_side, working_factor
+from .working import BAND_PIXELS, assemble, resolved_side, working_factor, working_side_bands
 
 
 class ColorizePlan(NamedTuple):
@@ -112,13 +111,21 @@ def colorize(pixels, plan, dtype=np.float32, band_pixels=BAND_PIXELS):
     gives), as float32 in [0, 1] or uint8; on the CPU a band of rows at a time."""
     if plan.device == "cuda":
         return next(colorize_many([pixels], plan, dtype))
+    return assemble(colorize_bands(pixels, plan, band_pixels), pixels.shape[:2], dtype)
+
+
+def colorize_bands(pixels, plan, band_pixels=BAND_PIXELS):
+    """The RGB of an image's pixels on the CPU as bands (first row, float32 RGB rows), top to bottom, so
+    that a caller can write each band as it comes: memory then holds the pixels and one band, never the
+    whole RGB image."""
     factor = working_factor(pixels.shape, plan.working_side)
     if factor > 1:
-        return colorize_at_working_side(pixels, plan, factor, lambda L: smoothed_luv(L, plan), dtype, band_pixels)
+        yield from working_side_bands(pixels, plan, factor, lambda L: smoothed_luv(L, plan), band_pixels)
+        return
     height, width = pixels.shape[:2]
-    convert = to_uint8 if dtype == np.uint8 else (lambda rgb: rgb)
     if height * width <= band_pixels:
-        return convert(colorize_fused(lightness(pixels), plan))
+        yield 0, colorize_fused(lightness(pixels), plan)
+        return
     context = plan.context
     descriptor = None
     if context.global_features:
@@ -128,10 +135,8 @@ def colorize(pixels, plan, dtype=np.float32, band_pixels=BAND_PIXELS):
     # Bands start on a multiple of every scale, so that their coarse grids are the image's.
     align = math.lcm(*context.scales) if context.scales else 1
     margin = margin_rows(plan)
-    out = np.empty((height, width, 3), dtype)
     for r0, r1 in row_blocks(height, width, band_pixels):
         top = max(0, r0 - margin) // align * align
         bottom = min(height, r1 + margin)
         rgb = colorize_fused(lightness(pixels[top:bottom]), plan, Band(top, height, descriptor))
-        out[r0:r1] = convert(rgb[r0 - top : r1 - top])
-    return out
+        yield r0, rgb[r0 - top : r1 - top]

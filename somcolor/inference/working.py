@@ -13,7 +13,6 @@ import numpy as np
 
 from ..color import lightness
 from ..color._kernels import LUV_CONSTANTS, luv_to_rgb_image
-from ..features.patches import row_blocks
 from ..filters._kernels import upsample_columns
 from ..filters.guided import guided_filter
 from ..filters.resample import coarse_coordinates, downscale
@@ -55,45 +54,71 @@ def small_lightness(pixels, factor, band_pixels, to_lightness=lightness):
     return out
 
 
-def upsample_rows(grid, factor, top, rows, width):
+def upsample_rows(grid, factor, top, rows, width, left=0, total_width=None):
     """Rows `top` to `top + rows` of planes `grid` (C, h, w) interpolated bilinearly to full resolution,
-    `width` columns wide, pixel centres placed as :func:`~somcolor.filters.resample.coarse_coordinates`."""
+    `width` columns wide from column `left` (a multiple of `factor`) of an image `total_width` wide
+    (default: `width`), pixel centres placed as :func:`~somcolor.filters.resample.coarse_coordinates`."""
     h = grid.shape[1]
     y = np.clip((np.arange(top, top + rows) + 0.5) / factor - 0.5, 0, h - 1)
     y0 = np.floor(y).astype(np.int64)
     fy = (y - y0).astype(np.float32)[None, :, None]
     y1 = np.minimum(y0 + 1, h - 1)
     first, last = int(y0.min()), int(y1.max()) + 1
+    columns = grid[:, first:last, left // factor : -(-(left + width) // factor) + 1]
     # Along columns first (a numba kernel), for the grid rows the band needs; then between rows.
-    padded = np.pad(np.asarray(grid[:, first:last], np.float32), ((0, 0), (0, 0), (0, 1)), mode="edge")
+    padded = np.pad(np.asarray(columns, np.float32), ((0, 0), (0, 0), (0, 1)), mode="edge")
     wide = np.empty((grid.shape[0], last - first, width), np.float32)
-    upsample_columns(padded, *coarse_coordinates(width, factor), wide)
+    upsample_columns(padded, *coarse_coordinates(width, factor, start=left, total=total_width), wide)
     above, below = wide[:, y0 - first], wide[:, y1 - first]
     return above + fy * (below - above)
 
 
 def colorize_at_working_side(pixels, plan, factor, small_luv, dtype, band_pixels, to_lightness=lightness):
-    """RGB (H, W, 3) of an image colorized at 1/`factor` of its size.
+    """RGB (H, W, 3) of an image colorized at 1/`factor` of its size (see :func:`working_side_bands`)."""
+    return assemble(working_side_bands(pixels, plan, factor, small_luv, band_pixels, to_lightness),
+                    pixels.shape[:2], dtype)
+
+
+def assemble(bands, shape, dtype):
+    """The (H, W, 3) image of (first row, float32 RGB rows) bands, as float32 or uint8."""
+    convert = to_uint8 if dtype == np.uint8 else (lambda rgb: rgb)
+    out = np.empty((*shape, 3), dtype)
+    for r0, rgb in bands:
+        out[r0 : r0 + len(rgb)] = convert(rgb)
+    return out
+
+
+def working_side_bands(pixels, plan, factor, small_luv, band_pixels, to_lightness=lightness):
+    """Bands (first row, float32 RGB rows) of an image colorized at 1/`factor` of its size, top to bottom.
 
     ``small_luv(L)`` colorizes the small image's L into smoothed CIELUV
     planes (3, h, w) by whichever path runs (fused CPU pass, GPU, exact,
-    video stabilizer); `to_lightness` maps a band of `pixels` to its L.
+    video stabilizer); `to_lightness` maps a band of `pixels` to its L. The
+    way back to full size goes a tile at a time, each with a margin on every
+    side, so that working memory stays near `band_pixels` pixels however
+    wide the image and however large the margin.
     """
     height, width = pixels.shape[:2]
     chroma = np.asarray(small_luv(small_lightness(pixels, factor, band_pixels, to_lightness))[1:], np.float32)
     # The guided filter's window spans about two coarse pixels; its two rounds of box means, and the
-    # interpolation, read this many rows beyond a band.
+    # interpolation, read this many pixels beyond a tile.
     radius = factor
     margin = 2 * radius + factor
-    convert = to_uint8 if dtype == np.uint8 else (lambda rgb: rgb)
-    out = np.empty((height, width, 3), dtype)
-    for r0, r1 in row_blocks(height, width, band_pixels):
-        top, bottom = max(0, r0 - margin), min(height, r1 + margin)
-        luv = np.empty((3, bottom - top, width), np.float32)
-        luv[0] = to_lightness(pixels[top:bottom])
-        uv = upsample_rows(chroma, factor, top, bottom - top, width)
-        guided_filter(luv[0] / np.float32(100), uv, radius, plan.smooth_eps, out=luv[1:])
-        rgb = np.empty((bottom - top, width, 3), np.float32)
-        luv_to_rgb_image(luv, *LUV_CONSTANTS, rgb)
-        out[r0:r1] = convert(rgb[r0 - top : r1 - top])
-    return out
+    rows = min(height, max(2 * margin, band_pixels // width))
+    cols = width if (rows + 2 * margin) * width <= 2 * band_pixels else max(2 * margin, band_pixels // (rows + 2 * margin))
+    cols = -(-cols // factor) * factor  # tiles start on the coarse grid
+    for r0 in range(0, height, rows):
+        r1 = min(height, r0 + rows)
+        band = np.empty((r1 - r0, width, 3), np.float32)
+        for c0 in range(0, width, cols):
+            c1 = min(width, c0 + cols)
+            top, bottom = max(0, r0 - margin), min(height, r1 + margin)
+            left, right = max(0, c0 - margin) // factor * factor, min(width, c1 + margin)
+            luv = np.empty((3, bottom - top, right - left), np.float32)
+            luv[0] = to_lightness(pixels[top:bottom, left:right])
+            uv = upsample_rows(chroma, factor, top, bottom - top, right - left, left, width)
+            guided_filter(luv[0] / np.float32(100), uv, radius, plan.smooth_eps, out=luv[1:])
+            rgb = np.empty((bottom - top, right - left, 3), np.float32)
+            luv_to_rgb_image(luv, *LUV_CONSTANTS, rgb)
+            band[:, c0:c1] = rgb[r0 - top : r1 - top, c0 - left : c1 - left]
+        yield r0, band

@@ -8,10 +8,12 @@ import numpy as np
 from joblib import Parallel, delayed
 from tqdm.auto import tqdm
 
-from ..inference.plan import colorize, colorize_many
+from ..inference.plan import colorize, colorize_bands, colorize_many
 from .cluster import on_cluster
 from .images import IMAGE_EXTENSIONS, ImageError, as_pixels
-from .writing import OutputError, check_folder, check_output_file, refuse_inputs, write_png, written_by_somcolor
+from .writing import (
+    OutputError, check_folder, check_output_file, refuse_inputs, write_png, write_png_rows, written_by_somcolor,
+)
 
 
 def output_paths(inputs, output):
@@ -63,11 +65,15 @@ def _read(path, max_pixels):
 
 def colorize_file(plan, path, out, max_pixels):
     """Colorize one file into `out` by a :class:`~somcolor.inference.ColorizePlan`; return None, or the
-    error message if the file is bad."""
+    error message if the file is bad. On the CPU each band of rows is written as it is colorized, so
+    memory holds the file's pixels and one band."""
     pixels = _read(path, max_pixels)
     if isinstance(pixels, str):
         return pixels
-    write_png(out, colorize(pixels, plan, dtype=np.uint8))
+    if plan.device == "cuda":
+        write_png(out, colorize(pixels, plan, dtype=np.uint8))
+    else:
+        write_png_rows(out, (*pixels.shape[:2], 3), (rgb for _, rgb in colorize_bands(pixels, plan)))
     return None
 
 

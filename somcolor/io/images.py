@@ -84,7 +84,11 @@ def read_pixels(path, max_pixels=DEFAULT_MAX_PIXELS):
         with _open(path, max_pixels) as img:
             frames = getattr(img, "n_frames", 1)
             img.load()
-            pixels = _pil_to_array(ImageOps.exif_transpose(img), path)
+            if img.width * img.height > max_pixels:  # a frame that grew the image as it was decoded
+                raise _too_large(path, img.height, img.width, max_pixels)
+            # In place: a transposed copy would be one more image-sized array.
+            ImageOps.exif_transpose(img, in_place=True)
+            pixels = _pil_to_array(img, path)
     except ImageError:
         raise
     except UnidentifiedImageError:
@@ -132,6 +136,12 @@ def _pil_to_array(img, path):
         return np.asarray(img.convert("L"))
     if img.mode == "LA":
         return np.asarray(img.getchannel("L"))
+    if img.mode == "P" and img.palette is not None and img.palette.mode in ("RGB", "RGBA"):
+        # Indices through the palette: Pillow's convert("RGB") would hold a 4-byte-a-pixel copy too.
+        palette = np.zeros((256, 3), np.uint8)
+        colors = np.asarray(img.getpalette(rawmode="RGB"), np.uint8).reshape(-1, 3)[:256]
+        palette[: len(colors)] = colors
+        return palette[np.asarray(img)]
     return np.asarray(img.convert("RGB"))
 
 

@@ -12,16 +12,17 @@ a folder the command did not fill itself. A failed write names its file.
 
 import errno
 import os
-import stat
 import re
 import shutil
+import stat
+import struct
 import tempfile
+import zlib
 from contextlib import contextmanager
 from pathlib import Path
 
 import numpy as np
 from PIL import Image
-from PIL.PngImagePlugin import PngInfo
 
 from .images import ImageError
 
@@ -238,13 +239,72 @@ def to_uint8(image):
 SOFTWARE = "somcolor"
 
 
+# Rows filtered and compressed at a time: a few MB of temporaries whatever the image's size.
+_PNG_CHUNK_PIXELS = 1 << 18
+
+
 def write_png(path, image):
-    """Write floats in [0, 1] (or uint8) as a PNG, atomically (see :func:`atomic_path`), marked as
-    somcolor's (see :func:`written_by_somcolor`)."""
-    info = PngInfo()
-    info.add_text("Software", SOFTWARE)
-    with atomic_path(path) as tmp:
-        Image.fromarray(to_uint8(image)).save(tmp, format="PNG", pnginfo=info)
+    """Write floats in [0, 1] (or uint8), (H, W) or (H, W, 3), as a PNG, atomically (see
+    :func:`atomic_path`), marked as somcolor's (see :func:`written_by_somcolor`)."""
+    image = np.asarray(image)
+    write_png_rows(path, image.shape, [image])
+
+
+def write_png_rows(path, shape, bands):
+    """Write an 8-bit PNG of `shape` ((H, W) or (H, W, 3)) from `bands`, arrays of consecutive rows
+    (floats in [0, 1] or uint8) top to bottom, atomically and marked as somcolor's.
+
+    The rows are filtered (PNG's Paeth filter) and compressed as they come,
+    so memory holds one band, never the image: Pillow would copy the whole
+    image (4 bytes a pixel) before encoding it.
+    """
+    height, width = shape[:2]
+    channels = 3 if len(shape) == 3 else 1
+    compressor = zlib.compressobj(6)
+    with atomic_path(path) as tmp, open(tmp, "wb") as file:
+        file.write(b"\x89PNG\r\n\x1a\n")
+        _png_chunk(file, b"IHDR", struct.pack(">IIBBBBB", width, height, 8, 2 if channels == 3 else 0, 0, 0, 0))
+        _png_chunk(file, b"tEXt", b"Software\0" + SOFTWARE.encode())
+        above = np.zeros(width * channels, np.uint8)
+        rows_done = 0
+        step = max(1, _PNG_CHUNK_PIXELS // max(width, 1))
+        for band in bands:
+            band = to_uint8(np.asarray(band)).reshape(len(band), width * channels)
+            for r0 in range(0, len(band), step):
+                rows = band[r0 : r0 + step]
+                data = compressor.compress(_paeth_filtered(rows, above, channels))
+                if data:
+                    _png_chunk(file, b"IDAT", data)
+                above = rows[-1]
+            rows_done += len(band)
+        if rows_done != height:
+            raise ValueError(f"{path}: {rows_done} rows given for an image of {height}")
+        _png_chunk(file, b"IDAT", compressor.flush())
+        _png_chunk(file, b"IEND", b"")
+
+
+def _png_chunk(file, kind, data):
+    file.write(struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data) & 0xFFFFFFFF))
+
+
+def _paeth_filtered(rows, above, channels):
+    """PNG scanlines of uint8 `rows` (n, W * channels), each with filter type 4 (Paeth) and its byte,
+    `above` being the row before the first (zeros at the top of the image)."""
+    x = rows.astype(np.int16)
+    b = np.empty_like(x)
+    b[0] = above
+    b[1:] = x[:-1]
+    a = np.zeros_like(x)
+    a[:, channels:] = x[:, :-channels]
+    c = np.zeros_like(x)
+    c[:, channels:] = b[:, :-channels]
+    p = a + b - c
+    pa, pb, pc = np.abs(p - a), np.abs(p - b), np.abs(p - c)
+    predicted = np.where((pa <= pb) & (pa <= pc), a, np.where(pb <= pc, b, c))
+    out = np.empty((len(rows), rows.shape[1] + 1), np.uint8)
+    out[:, 0] = 4
+    out[:, 1:] = (x - predicted).astype(np.uint8)  # modulo 256, as PNG wants
+    return out.tobytes()
 
 
 def written_by_somcolor(path):
