@@ -5,7 +5,7 @@ from .evaluation import metrics
 from .evaluation.model_selection import InterleavedImageFolds, grid_search
 from .evaluation.scorers import SCORERS
 from .io.datasets import bundled_images, holdout_split
-from .io.images import ImageError
+from .io.images import ImageError, ImageWarning
 from .persistence import ModelFileError, load_model, save_model
 from .quantizer import UVQuantizer
 from .video import colorize_video
@@ -14,6 +14,7 @@ __version__ = "0.2.0"
 
 __all__ = [
     "ImageError",
+    "ImageWarning",
     "InterleavedImageFolds",
     "ModelFileError",
     "SCORERS",

@@ -21,7 +21,7 @@ from . import __version__
 from .io.batch import colorize_files, output_paths
 from .io.cluster import check_address
 from .io.datasets import bundled_images, holdout_split
-from .io.images import DEFAULT_MAX_PIXELS, ImageError, as_image, find_images
+from .io.images import DEFAULT_MAX_PIXELS, ImageError, ImageWarning, as_image, find_images
 from .io.writing import check_folder, check_writable, refuse_inputs, write_png
 from .network.decode import DECODERS
 from .persistence import BUNDLED_MODELS, ModelFileError, load_model, save_model
@@ -502,8 +502,15 @@ def main(argv=None):
     args = build_parser().parse_args(argv)
     in_main_thread = threading.current_thread() is threading.main_thread()
     previous = signal.signal(signal.SIGTERM, _raise_interrupted) if in_main_thread else None
+
+    def one_line(message, category, filename, lineno, file=None, line=None):
+        print(f"somcolor {args.command}: warning: {cli_words(str(message))}", file=sys.stderr)
+
     try:
-        return args.run(args)
+        with warnings.catch_warnings():
+            warnings.simplefilter("default", ImageWarning)
+            warnings.showwarning = one_line
+            return args.run(args)
     except (ImageError, ModelFileError, ValueError, TypeError, OSError, ImportError) as exc:
         print(f"somcolor {args.command}: error: {cli_words(str(exc))}", file=sys.stderr)
         return 2

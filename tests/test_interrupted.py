@@ -66,6 +66,26 @@ def test_killed_mid_batch_leaves_only_complete_files_and_a_rerun_finishes(batch,
     assert len(list(out.iterdir())) == N, "the killed run's temporary file is cleaned up"
 
 
+@pytest.mark.parametrize("signum, status", [(signal.SIGTERM, 143), (signal.SIGINT, 130)])
+def test_a_signal_mid_batch_gives_one_line_its_status_and_no_leftovers(batch, tmp_path, signum, status):
+    out = tmp_path / "out"
+    run = subprocess.Popen(somcolor("colorize", batch / "m.skops", batch / "photos", "-o", out),
+                           stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    deadline = time.monotonic() + TIMEOUT
+    while not (out.is_dir() and len([p for p in out.glob("*.png") if not p.name.startswith(".")]) >= 2):
+        assert run.poll() is None and time.monotonic() < deadline, "the run ended before it could be stopped"
+        time.sleep(0.02)
+    run.send_signal(signum)
+    _, err = run.communicate(timeout=TIMEOUT)
+    assert run.returncode == status, err
+    lines = [line for line in err.splitlines() if "somcolor colorize:" in line]
+    assert lines == [f"somcolor colorize: interrupted by {signal.Signals(signum).name}: outputs already complete "
+                     "are kept, none is half-written; run the same command again to finish"], err
+    assert "Traceback" not in err
+    assert [p.name for p in out.iterdir() if p.name.startswith(".")] == [], "no temporary file is left"
+    complete_pngs(out)
+
+
 def test_two_writers_into_one_folder(batch, tmp_path, fitted):
     out = tmp_path / "out"
     runs = [

@@ -43,7 +43,8 @@ def plan_of(model):
     shapes and must never see a malformed model.
     """
     network = network_of(model.mlp_)
-    codebook = np.ascontiguousarray(model.quantizer_.codebook_, dtype=np.float32)
+    with np.errstate(over="ignore"):  # values beyond float32 become inf, refused just below
+        codebook = np.ascontiguousarray(model.quantizer_.codebook_, dtype=np.float32)
     check_arrays(network, codebook, model.context_)
     return ColorizePlan(
         context=model.context_,
@@ -78,7 +79,7 @@ def check_arrays(network, codebook, context):
         raise ValueError(f"the network has {inputs} outputs for {codebook.shape[0]} colors")
     for name, arrays in (("weights", network.weights), ("biases", network.biases), ("codebook", [codebook])):
         if not all(np.all(np.isfinite(a)) for a in arrays):
-            raise ValueError(f"its {name} hold NaN or infinite values (in float32)")
+            raise ValueError(f"NaN or infinite values in its {name} (as float32)")
 
 
 def margin_rows(plan):

@@ -105,7 +105,7 @@ def working_side_bands(pixels, plan, factor, small_luv, band_pixels, to_lightnes
     radius = factor
     margin = 2 * radius + factor
     rows = min(height, max(2 * margin, band_pixels // width))
-    cols = width if (rows + 2 * margin) * width <= 2 * band_pixels else max(2 * margin, band_pixels // (rows + 2 * margin))
+    cols = width if (rows + 2 * margin) * width <= band_pixels else max(2 * margin, band_pixels // (rows + 2 * margin))
     cols = -(-cols // factor) * factor  # tiles start on the coarse grid
     for r0 in range(0, height, rows):
         r1 = min(height, r0 + rows)

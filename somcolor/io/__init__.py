@@ -1,7 +1,7 @@
 """Files: reading and validating images, atomic writes, the bundled data, and colorizing many files."""
 
 from .datasets import bundled_images, holdout_split
-from .images import ImageError, find_images, read_image
+from .images import ImageError, ImageWarning, find_images, read_image
 from .writing import write_png
 
-__all__ = ["ImageError", "bundled_images", "find_images", "holdout_split", "read_image", "write_png"]
+__all__ = ["ImageError", "ImageWarning", "bundled_images", "find_images", "holdout_split", "read_image", "write_png"]

@@ -59,7 +59,7 @@ def check_output_file(path):
     except FileNotFoundError:
         return
     except OSError as exc:
-        raise OutputError(f"{path}: cannot use as an output ({exc.strerror})") from None
+        raise OutputError(f"{path}: cannot write there ({exc.strerror})") from None
     if stat.S_ISDIR(mode):
         raise OutputError(f"{path} is a folder: give the name of the file to write")
     if not stat.S_ISREG(mode):

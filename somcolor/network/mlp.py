@@ -30,9 +30,12 @@ def network_of(mlp):
     """The layers of a fitted ``MLPClassifier`` as a :class:`Network`."""
     if mlp.activation not in ACTIVATIONS:
         raise ValueError(f"unsupported MLP activation {mlp.activation!r}")
+    with np.errstate(over="ignore"):  # values beyond float32 become inf, for the caller to refuse
+        weights = tuple(np.ascontiguousarray(w, dtype=np.float32) for w in mlp.coefs_)
+        biases = tuple(np.ascontiguousarray(b, dtype=np.float32) for b in mlp.intercepts_)
     return Network(
-        weights=tuple(np.ascontiguousarray(w, dtype=np.float32) for w in mlp.coefs_),
-        biases=tuple(np.ascontiguousarray(b, dtype=np.float32) for b in mlp.intercepts_),
+        weights=weights,
+        biases=biases,
         activation=mlp.activation,
         binary=mlp.out_activation_ == "logistic",
     )
