@@ -1,30 +1,43 @@
-"""somcolor: colorize grayscale photos with a self-organizing map and a small MLP."""
+"""somcolor: colorize grayscale photos with a self-organizing map and a small MLP.
 
-from .estimator import SOMColorizer
-from .evaluation import metrics
-from .evaluation.model_selection import InterleavedImageFolds, grid_search
-from .evaluation.scorers import SCORERS
-from .io.datasets import bundled_images, holdout_split
-from .io.images import ImageError, ImageWarning
-from .persistence import ModelFileError, load_model, save_model
-from .quantizer import UVQuantizer
-from .video import colorize_video
+The names below load on first use (PEP 562), so that ``somcolor --help`` and
+``import somcolor`` do not pay for scikit-learn, numba and scikit-image until
+something needs them.
+"""
 
-__version__ = "0.2.0"
+from importlib import import_module
 
-__all__ = [
-    "ImageError",
-    "ImageWarning",
-    "InterleavedImageFolds",
-    "ModelFileError",
-    "SCORERS",
-    "SOMColorizer",
-    "UVQuantizer",
-    "bundled_images",
-    "colorize_video",
-    "grid_search",
-    "holdout_split",
-    "load_model",
-    "metrics",
-    "save_model",
-]
+from ._version import __version__  # noqa: F401
+
+# Public name -> the module that defines it.
+_EXPORTS = {
+    "SOMColorizer": ".estimator",
+    "metrics": ".evaluation.metrics",
+    "InterleavedImageFolds": ".evaluation.model_selection",
+    "grid_search": ".evaluation.model_selection",
+    "SCORERS": ".evaluation.scorers",
+    "bundled_images": ".io.datasets",
+    "holdout_split": ".io.datasets",
+    "ImageError": ".io.images",
+    "ImageWarning": ".io.images",
+    "ModelFileError": ".persistence",
+    "load_model": ".persistence",
+    "save_model": ".persistence",
+    "UVQuantizer": ".quantizer",
+    "colorize_video": ".video",
+}
+
+__all__ = sorted(_EXPORTS)
+
+
+def __getattr__(name):
+    if name not in _EXPORTS:
+        raise AttributeError(f"module 'somcolor' has no attribute {name!r}")
+    module = import_module(_EXPORTS[name], __name__)
+    value = module if name == "metrics" else getattr(module, name)
+    globals()[name] = value
+    return value
+
+
+def __dir__():
+    return sorted([*globals(), *_EXPORTS])

@@ -1,6 +1,7 @@
 """The ``somcolor`` command: fit, colorize, video, demo, compare and grid."""
 
 import argparse
+import os
 import re
 import signal
 import sys
@@ -10,24 +11,10 @@ import warnings
 import zipfile
 from pathlib import Path
 
-import numpy as np
+from ._version import __version__
 
-from ._backend import DEVICES
-from .color import grayscale
-from .estimator import SOMColorizer
-from .evaluation import metrics
-from .evaluation.figures import image_grid
-from . import __version__
-from .io.batch import colorize_files, output_paths
-from .io.cluster import check_address
-from .io.datasets import bundled_images, holdout_split
-from .io.images import DEFAULT_MAX_PIXELS, ImageError, ImageWarning, as_image, find_images
-from .io.writing import check_folder, check_writable, refuse_inputs, write_png
-from .network.decode import DECODERS
-from .persistence import BUNDLED_MODELS, ModelFileError, load_model, save_model
-from .video import colorize_video
-from .video.frames import VideoWarning
-from .video.stabilizer import CUT_THRESHOLD
+# Everything heavy (scikit-learn, numba, scikit-image) is imported inside the commands, so that
+# `somcolor --help` and `--version` answer at once.
 
 DEFAULT_MODEL = "landscapes"
 
@@ -52,24 +39,24 @@ def _rebalance(text):
 
 
 def _add_model_options(parser):
+    from .estimator import SOMColorizer
+
     defaults = SOMColorizer().get_params()
     group = parser.add_argument_group("model")
-    group.add_argument("--patch-size", type=int, default=defaults["patch_size"])
-    group.add_argument("--n-colors", type=int, default=defaults["n_colors"])
+    group.add_argument("--patch-size", type=int, default=defaults["patch_size"],
+                       help="odd side of the square patch of lightness around each pixel")
+    group.add_argument("--n-colors", type=int, default=defaults["n_colors"],
+                       help="color classes: the SOM's nodes, e.g. 9, 25, 100 or 400")
     group.add_argument(
-        "--hidden",
-        type=_hidden_sizes,
-        default=defaults["hidden_layer_sizes"],
-        help="hidden layer sizes, comma-separated (default: 50,50)",
+        "--hidden", type=_hidden_sizes, default=",".join(map(str, defaults["hidden_layer_sizes"])),
+        help="hidden layer sizes of the MLP, comma-separated",
     )
-    group.add_argument("--pixels-per-image", type=int, default=defaults["pixels_per_image"])
-    group.add_argument("--max-iter", type=int, default=defaults["max_iter"], help="epochs")
+    group.add_argument("--pixels-per-image", type=int, default=defaults["pixels_per_image"],
+                       help="training pixels sampled from each photo")
+    group.add_argument("--max-iter", type=int, default=defaults["max_iter"], help="training epochs at most")
     group.add_argument(
-        "--rebalance",
-        type=_rebalance,
-        default=defaults["rebalance"],
-        help="class rebalancing lambda in [0, 1] (0: inverse frequency, 1: uniform), "
-        "or 'none' (default: %(default)s)",
+        "--rebalance", type=_rebalance, default=defaults["rebalance"],
+        help="class rebalancing lambda in [0, 1] (0: inverse frequency, 1: uniform), or 'none'",
     )
     group.add_argument(
         "--scales", type=int, nargs="*", default=list(defaults["scales"]),
@@ -87,33 +74,38 @@ def _add_model_options(parser):
         "--global-features", action=argparse.BooleanOptionalAction, default=defaults["global_features"],
         help="context: the photo's L histogram, mean and contrast",
     )
-    group.add_argument(
-        "--smooth-radius", type=int, default=defaults["smooth_radius"],
-        help="radius of the edge-aware chroma smoothing, 0 for none (default: %(default)s)",
-    )
-    group.add_argument("--seed", type=int, default=0, help="random seed (default: 0)")
+    group.add_argument("--smooth-radius", type=int, default=defaults["smooth_radius"],
+                       help="radius of the edge-aware chroma smoothing, 0 for none")
+    group.add_argument("--seed", type=int, default=0, help="random seed: the same seed and photos give the same model")
     _add_max_pixels(group)
     _add_decode_options(parser, defaults)
 
 
 def _add_max_pixels(parser):
-    parser.add_argument(
-        "--max-pixels", type=int, default=DEFAULT_MAX_PIXELS,
-        help="refuse images larger than this many pixels (default: %(default)s)",
-    )
+    from .io.images import DEFAULT_MAX_PIXELS
+
+    parser.add_argument("--max-pixels", type=int, default=DEFAULT_MAX_PIXELS,
+                        help="refuse images larger than this many pixels")
 
 
 def _add_decode_options(parser, defaults=None):
+    from .network.decode import DECODERS
+
+    own = " (default: the model's own)" if defaults is None else ""
     defaults = defaults or {"decode": None, "temperature": None}
-    parser.add_argument("--decode", choices=DECODERS, default=defaults["decode"])
-    parser.add_argument("--temperature", type=float, default=defaults["temperature"])
+    parser.add_argument("--decode", choices=DECODERS, default=defaults["decode"],
+                        help="how class probabilities become colors" + own)
+    parser.add_argument("--temperature", type=float, default=defaults["temperature"],
+                        help="of the annealed mean, in [0.01, 1]: lower is more colorful" + own)
 
 
 def _model_from_args(args):
+    from .estimator import SOMColorizer
+
     return SOMColorizer(
         patch_size=args.patch_size,
         n_colors=args.n_colors,
-        hidden_layer_sizes=args.hidden,
+        hidden_layer_sizes=_hidden_sizes(args.hidden) if isinstance(args.hidden, str) else args.hidden,
         pixels_per_image=args.pixels_per_image,
         max_iter=args.max_iter,
         rebalance=args.rebalance,
@@ -131,6 +123,10 @@ def _model_from_args(args):
 
 
 def cmd_fit(args):
+    from .io.images import ImageError, find_images
+    from .io.writing import check_writable, refuse_inputs
+    from .persistence import save_model
+
     paths = find_images(args.inputs)
     if Path(args.output).is_dir():
         raise ImageError(f"{args.output} is a folder: give the model file to write, e.g. {Path(args.output) / 'model.skops'}")
@@ -168,13 +164,33 @@ def _is_model_file(path):
 def _model_first(items):
     """(model, rest) of positional arguments that may start with a model: a bundled model's name, a model
     file (recognised by its content, or named .skops); without one, the bundled landscapes model."""
+    from .persistence import BUNDLED_MODELS
+
     first = items[0]
     if first in BUNDLED_MODELS or Path(first).suffix == ".skops" or _is_model_file(first):
         return first, items[1:]
     return DEFAULT_MODEL, items
 
 
+def _say_if_compiling():
+    """Say so before the first colorizing on this machine: numba compiles the kernels then (about half a
+    minute), and caches them on disk for every later run."""
+    from .inference._kernels import fused_colorize
+
+    try:
+        cached = os.path.exists(fused_colorize._cache._cache_file._index_path)
+    except AttributeError:  # another numba's cache layout: say nothing rather than guess
+        cached = True
+    if not cached:
+        print("compiling the colorizing kernels (once: numba caches them for later runs) ...", file=sys.stderr)
+
+
 def cmd_colorize(args):
+    from .io.batch import colorize_files, output_paths
+    from .io.cluster import check_address
+    from .io.images import find_images
+    from .persistence import load_model
+
     model_name, inputs = _model_first(args.items)
     if not inputs:
         raise ValueError(f"no photos to colorize after the model {model_name}")
@@ -188,6 +204,7 @@ def cmd_colorize(args):
     if args.temperature is not None:
         model.set_params(temperature=args.temperature)
     model.set_params(device=args.device, max_image_pixels=args.max_pixels, verbose=0)
+    _say_if_compiling()
     start = time.perf_counter()
     done, skipped, failures = colorize_files(
         model, outputs, overwrite=args.overwrite, scheduler=args.scheduler
@@ -203,6 +220,17 @@ def cmd_colorize(args):
 
 
 def cmd_demo(args):
+    import numpy as np
+
+    from .color import grayscale
+    from .estimator import SOMColorizer
+    from .evaluation import metrics
+    from .evaluation.figures import image_grid
+    from .io.datasets import bundled_images
+    from .io.images import as_image
+    from .io.writing import check_folder, check_writable, write_png
+    from .persistence import load_model, save_model
+
     out = Path(args.output)
     check_folder(out)
     for path in (out / "demo.png", out / "model.skops"):
@@ -218,6 +246,7 @@ def cmd_demo(args):
 
     originals = [as_image(p, str(p)) for p in test]
     grays = [grayscale(o) for o in originals]
+    _say_if_compiling()
     model.predict(grays[:1])  # the first call compiles the kernels (cached on disk afterwards)
     start = time.perf_counter()
     fitted = model.predict(grays)
@@ -260,10 +289,14 @@ def cmd_demo(args):
 
 
 def cmd_video(args):
+    from .persistence import load_model
+    from .video import VideoWarning, colorize_video
+
     if len(args.items) not in (2, 3):
         raise ValueError("expected [MODEL] INPUT OUTPUT")
     model_name, source, destination = args.items if len(args.items) == 3 else (DEFAULT_MODEL, *args.items)
     model = load_model(model_name)
+    _say_if_compiling()
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", VideoWarning)  # said below, in the summary
         summary = colorize_video(
@@ -287,6 +320,9 @@ def cmd_video(args):
 
 def cmd_compare(args):
     from .evaluation.compare import compare, default_methods, format_table
+    from .io.datasets import holdout_split
+    from .io.images import find_images
+    from .io.writing import refuse_inputs
 
     paths = find_images(args.inputs)
     if args.other:
@@ -308,6 +344,8 @@ def cmd_compare(args):
 def _compare_across_sources(args, paths):
     """The cross-source yardstick: each source in-source, then trained on one and tested on the other."""
     from .evaluation.compare import cnn_epochs_for, default_methods, format_yardstick, yardstick
+    from .io.images import find_images
+    from .io.writing import refuse_inputs
 
     other = find_images(args.other)
     names = [Path(args.inputs[0]).name or "first", Path(args.other[0]).name or "second"]
@@ -332,13 +370,18 @@ def _compare_across_sources(args, paths):
 
 
 def cmd_grid(args):
+    import numpy as np
+
+    from .estimator import SOMColorizer
     from .evaluation.model_selection import grid_search
     from .evaluation.scorers import SCORERS
+    from .io.cluster import check_address
+    from .io.images import find_images
 
     if args.scheduler is not None:
         check_address(args.scheduler)
     paths = find_images(args.inputs)
-    grid = {"patch_size": args.patch_size, "n_colors": args.n_colors, "hidden_layer_sizes": args.hidden}
+    grid = {"patch_size": args.patch_size, "n_colors": args.n_colors, "hidden_layer_sizes": list(args.hidden)}
     n_candidates = len(args.patch_size) * len(args.n_colors) * len(args.hidden)
     print(f"grid of {n_candidates} candidates x {args.cv} image folds on {len(paths)} images ...", file=sys.stderr)
     if args.scoring not in SCORERS:
@@ -365,16 +408,8 @@ def cmd_grid(args):
     return 0
 
 
-def build_parser():
-    parser = argparse.ArgumentParser(
-        prog="somcolor",
-        description="Colorize grayscale photos with a self-organizing map and a small MLP.",
-    )
-    parser.add_argument("--version", action="version", version=f"somcolor {__version__}")
-    commands = parser.add_subparsers(dest="command", required=True)
-
-    fit = commands.add_parser("fit", help="train a model on color images")
-    fit.add_argument("inputs", nargs="+", help="color image files or folders")
+def _fit_options(fit):
+    fit.add_argument("inputs", nargs="+", metavar="PHOTOS", help="color image files or folders")
     fit.add_argument("-o", "--output", required=True, help="model file to write (.skops)")
     fit.add_argument(
         "--stream", action="store_true",
@@ -382,79 +417,121 @@ def build_parser():
     )
     fit.add_argument("--chunk-images", type=int, default=64, help="images per chunk with --stream")
     _add_model_options(fit)
-    fit.set_defaults(run=cmd_fit)
 
-    colorize = commands.add_parser("colorize", help="colorize gray images with a model")
+
+def _colorize_options(colorize):
+    from ._backend import DEVICES
+
     colorize.add_argument(
-        "items", nargs="+", metavar="[MODEL] PHOTO",
-        help="a model file written by 'somcolor fit' (or 'landscapes'), then image files or folders; "
-        "without a model, the bundled landscapes model",
+        "items", nargs="+", metavar="PHOTO",
+        help="image files or folders, optionally after a model: a file written by 'somcolor fit' (recognised "
+        "by its content) or a bundled model's name; without one, the bundled 'landscapes' model",
     )
-    colorize.add_argument(
-        "-o", "--output", required=True, help="folder for the PNGs (or a .png file, for one photo)"
-    )
+    colorize.add_argument("-o", "--output", required=True,
+                          help="folder for the PNGs (or a .png file, for one photo)")
     _add_decode_options(colorize)
-    colorize.add_argument(
-        "--device", choices=DEVICES, default="cpu", help="cuda needs the gpu extra (CuPy)"
-    )
-    colorize.add_argument(
-        "--overwrite", action="store_true", help="redo outputs that already exist (default: skip them)"
-    )
+    colorize.add_argument("--device", choices=DEVICES, default="cpu", help="cuda needs the gpu extra (CuPy)")
+    colorize.add_argument("--overwrite", action="store_true",
+                          help="redo outputs that already exist (without it they are skipped)")
     colorize.add_argument("--scheduler", help="Dask scheduler address, e.g. tcp://host:8786")
     _add_max_pixels(colorize)
-    colorize.set_defaults(run=cmd_colorize)
 
-    video = commands.add_parser("video", help="colorize a grayscale video, stably in time")
-    video.add_argument(
-        "items", nargs="+", metavar="[MODEL] INPUT OUTPUT",
-        help="a model file (default: the bundled landscapes model), the video file or folder of frames, "
-        "and the video file (.mp4) or folder for PNG frames to write",
-    )
-    video.add_argument(
-        "--temporal-smoothing", type=float, default=0.7,
-        help="weight of the motion-compensated past in [0, 1); 0: every frame on its own (default: 0.7)",
-    )
-    video.add_argument(
-        "--cut-threshold", type=float, default=CUT_THRESHOLD,
-        help="L-histogram change that starts a new scene (default: %(default)s)",
-    )
-    video.add_argument("--fps", type=float, default=None, help="output frame rate (default: the input's, 25 for frames)")
-    video.add_argument("--overwrite", action="store_true", help="replace an existing output")
-    video.set_defaults(run=cmd_video)
 
-    demo = commands.add_parser(
-        "demo", help="train on the bundled landscapes and colorize held-out ones"
+def _video_options(video):
+    from .video.stabilizer import CUT_THRESHOLD
+
+    video.add_argument(
+        "items", nargs="+", metavar="INPUT OUTPUT",
+        help="optionally a model (default: the bundled landscapes model), then the video file or folder of "
+        "frames, and the video file (.mp4) or folder for PNG frames to write",
     )
+    video.add_argument("--temporal-smoothing", type=float, default=0.7,
+                       help="weight of the motion-compensated past in [0, 1); 0: every frame on its own")
+    video.add_argument("--cut-threshold", type=float, default=CUT_THRESHOLD,
+                       help="L-histogram change that starts a new scene")
+    video.add_argument("--fps", type=float, default=None,
+                       help="output frame rate in (0, 1000] (default: the input's, 25 for frames)")
+    video.add_argument("--overwrite", action="store_true",
+                       help="replace an existing output (a folder only if it holds nothing but earlier frames)")
+
+
+def _demo_options(demo):
+    from .estimator import SOMColorizer
+
     demo.add_argument("-o", "--output", default="somcolor-demo", help="output folder")
-    demo.add_argument("--max-iter", type=int, default=SOMColorizer().max_iter)
-    demo.add_argument("--seed", type=int, default=0)
-    demo.set_defaults(run=cmd_demo)
+    demo.add_argument("--max-iter", type=int, default=SOMColorizer().max_iter,
+                      help="training epochs of the model it fits")
+    demo.add_argument("--seed", type=int, default=0, help="random seed of that fit")
 
-    comp = commands.add_parser(
-        "compare", help="measure somcolor against baselines and CNNs on held-out images"
-    )
-    comp.add_argument("inputs", nargs="+", help="color image files or folders")
+
+def _compare_options(comp):
+    comp.add_argument("inputs", nargs="+", metavar="PHOTOS", help="color image files or folders")
     comp.add_argument("-o", "--output", default="somcolor-compare", help="output folder")
     comp.add_argument("--other", nargs="+", metavar="OTHER",
                       help="color photos from another source (camera, size, era): adds the cross-source "
                            "yardstick, trained on one source and tested on the other, both ways")
-    comp.add_argument("--every", type=int, default=5, help="hold out every Nth image (default: 5)")
-    comp.add_argument("--cnn-epochs", type=int, default=None, help="epochs of the CNN references")
-    comp.add_argument("--seed", type=int, default=0)
-    comp.set_defaults(run=cmd_compare)
+    comp.add_argument("--every", type=int, default=5, help="hold out every Nth image")
+    comp.add_argument("--cnn-epochs", type=int, default=None,
+                      help="epochs of the CNN references (default: as many image passes as ours)")
+    comp.add_argument("--seed", type=int, default=0, help="random seed of every method")
 
-    grid = commands.add_parser("grid", help="grid-search patch size, colors and hidden layers")
-    grid.add_argument("inputs", nargs="+", help="color image files or folders")
-    grid.add_argument("--patch-size", type=int, nargs="+", default=[3, 5])
-    grid.add_argument("--n-colors", type=int, nargs="+", default=[9, 25])
-    grid.add_argument("--hidden", type=_hidden_sizes, nargs="+", default=[(50, 50)])
-    grid.add_argument("--cv", type=int, default=3, help="interleaved image folds (default: 3)")
+
+def _grid_options(grid):
+    from .estimator import SOMColorizer
+
+    grid.add_argument("inputs", nargs="+", metavar="PHOTOS", help="color image files or folders")
+    grid.add_argument("--patch-size", type=int, nargs="+", default=[3, 5], help="patch sizes to try")
+    grid.add_argument("--n-colors", type=int, nargs="+", default=[9, 25], help="numbers of colors to try")
+    grid.add_argument("--hidden", type=_hidden_sizes, nargs="+", default=[(50, 50)],
+                      help="hidden layer sizes to try, each comma-separated, e.g. 50 50,50")
+    grid.add_argument("--cv", type=int, default=3, help="interleaved image folds")
     grid.add_argument("--scoring", default="psnr", help="psnr, ssim, neg_rmse, auc, rebalanced_auc, ...")
     grid.add_argument("--max-iter", type=int, default=SOMColorizer().max_iter, help="epochs per fit")
-    grid.add_argument("--n-jobs", type=int, default=None)
+    grid.add_argument("--n-jobs", type=int, default=None, help="parallel fits (default: one)")
     grid.add_argument("--scheduler", help="Dask scheduler address, e.g. tcp://host:8786")
-    grid.add_argument("--seed", type=int, default=0)
-    grid.set_defaults(run=cmd_grid)
+    grid.add_argument("--seed", type=int, default=0, help="random seed of every candidate")
+
+
+#: The commands: name -> (one line of help, how its options are added, what runs it).
+COMMANDS = {
+    "fit": ("train a model on color images", _fit_options, cmd_fit),
+    "colorize": ("colorize gray photos with a model (the bundled one by default)", _colorize_options, cmd_colorize),
+    "video": ("colorize a grayscale video, stably in time", _video_options, cmd_video),
+    "demo": ("colorize held-out bundled landscapes, with the bundled model and one trained here", _demo_options,
+             cmd_demo),
+    "compare": ("measure somcolor against baselines and CNNs on held-out images", _compare_options, cmd_compare),
+    "grid": ("grid-search patch size, colors and hidden layers", _grid_options, cmd_grid),
+}
+class _Formatter(argparse.ArgumentDefaultsHelpFormatter):
+    """Every option's help with its default, except where there is none to show (required, off, unset)."""
+
+    def _get_help_string(self, action):
+        if action.required or action.default in (None, False) or "default:" in (action.help or ""):
+            return action.help
+        return super()._get_help_string(action)
+
+
+USAGE = {
+    "colorize": "somcolor colorize [options] [MODEL] PHOTO [PHOTO ...] -o OUT",
+    "video": "somcolor video [options] [MODEL] INPUT OUTPUT",
+}
+
+
+def build_parser(command=None):
+    """The argument parser; with `command`, only that command's options are added (the others' would
+    import what that command does not need: `somcolor --help` stays instant)."""
+    parser = argparse.ArgumentParser(
+        prog="somcolor",
+        description="Colorize grayscale photos with a self-organizing map and a small MLP.",
+    )
+    parser.add_argument("--version", action="version", version=f"somcolor {__version__}")
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    for name, (help_text, add_options, run) in COMMANDS.items():
+        sub = commands.add_parser(name, help=help_text, description=help_text[0].upper() + help_text[1:] + ".",
+                                  usage=USAGE.get(name), formatter_class=_Formatter)
+        if command is None or command == name:
+            add_options(sub)
+        sub.set_defaults(run=run)
     return parser
 
 
@@ -499,12 +576,17 @@ def _raise_interrupted(signum, frame):
 
 
 def main(argv=None):
-    args = build_parser().parse_args(argv)
+    argv = sys.argv[1:] if argv is None else list(argv)
+    command = next((a for a in argv if not a.startswith("-")), "")
+    args = build_parser(command).parse_args(argv)
     in_main_thread = threading.current_thread() is threading.main_thread()
     previous = signal.signal(signal.SIGTERM, _raise_interrupted) if in_main_thread else None
 
     def one_line(message, category, filename, lineno, file=None, line=None):
         print(f"somcolor {args.command}: warning: {cli_words(str(message))}", file=sys.stderr)
+
+    from .io.images import ImageError, ImageWarning
+    from .persistence import ModelFileError
 
     try:
         with warnings.catch_warnings():

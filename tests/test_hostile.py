@@ -8,7 +8,6 @@ import copy
 import errno
 import io
 import os
-import resource
 import signal
 import struct
 import subprocess
@@ -31,7 +30,7 @@ from somcolor import ImageWarning, SOMColorizer, load_model, save_model
 from somcolor.cli import main
 from somcolor.io.images import ImageError, find_images, read_pixels
 from somcolor.persistence import MAX_MODEL_BYTES, ModelFileError
-from somcolor.video import VideoError, VideoWarning, colorize_video, open_frames, write_frames
+from somcolor.video import VideoWarning, colorize_video, open_frames
 
 TIMEOUT = 120
 
