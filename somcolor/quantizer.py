@@ -146,7 +146,7 @@ class UVQuantizer(TransformerMixin, BaseEstimator):
 
     Attributes
     ----------
-    codebook_ : ndarray of shape (n_colors, n_features_in_)
+    codebook_ : ndarray of shape (n_colors, 2)
         The (U, V) color of each class, in row-major order of the map.
     n_features_in_ : int
         Dimension of the samples (2 for chroma).
