@@ -170,3 +170,83 @@ def test_fit_with_context_features_and_smoothing(tmp_path, train_paths, test_pat
     assert read_image(tmp_path / "out" / f"{test_paths[0].stem}.png").shape == (150, 150, 3)
     assert main(["fit", str(train_paths[0]), "-o", str(tmp_path / "bad.skops"), *FAST, "--scales", "1"]) == 2
     assert "--scales must be an int in [2, 64]" in capsys.readouterr().err
+
+
+# -- manners (issue 21) -------------------------------------------------------------------------------
+
+
+def test_help_and_version_import_nothing_heavy():
+    code = (
+        "import sys, contextlib, io\nfrom somcolor.cli import main\n"
+        "for args in (['--help'], ['--version']):\n"
+        "    with contextlib.redirect_stdout(io.StringIO()) as out:\n"
+        "        try:\n            main(args)\n        except SystemExit:\n            pass\n"
+        "    print(out.getvalue().splitlines()[0])\n"
+        "print(sorted(m for m in ('numba', 'sklearn', 'skimage', 'scipy', 'PIL') if m in sys.modules))\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120, check=True)
+    lines = done.stdout.splitlines()
+    from somcolor import __version__
+
+    assert lines[0].startswith("usage: somcolor") and lines[1] == f"somcolor {__version__}"
+    assert lines[2] == "[]", "somcolor --help imported heavy modules"
+
+
+def test_every_option_has_help_and_the_usage_reads_right(capsys):
+    import argparse
+
+    from somcolor.cli import build_parser
+
+    parser = build_parser()
+    (commands,) = [a for a in parser._actions if isinstance(a, argparse._SubParsersAction)]
+    for name, sub in commands.choices.items():
+        for action in sub._actions:
+            assert action.help, f"somcolor {name} {action.option_strings or action.dest} has no help"
+    for args, usage in ((["colorize", "--help"], "[MODEL] PHOTO [PHOTO ...] -o OUT"),
+                        (["video", "--help"], "[MODEL] INPUT OUTPUT"),
+                        (["fit", "--help"], "(default: 50,50)")):
+        try:
+            main(args)
+        except SystemExit:
+            pass
+        assert usage in capsys.readouterr().out
+
+
+def test_o_names_one_png_for_one_photo(tmp_path, fitted, test_paths, capsys):
+    from somcolor import save_model
+
+    save_model(fitted, tmp_path / "m.skops")
+    out = tmp_path / "result.png"
+    assert main(["colorize", str(tmp_path / "m.skops"), str(test_paths[0]), "-o", str(out)]) == 0
+    assert out.is_file() and Image.open(out).size == (150, 150)
+    assert main(["colorize", str(tmp_path / "m.skops"), *map(str, test_paths[:2]), "-o", str(tmp_path / "two.png")]) == 2
+    assert "two.png names one file, but 2 photos were given; give a folder" in capsys.readouterr().err
+    assert main(["colorize", str(tmp_path / "m.skops"), str(test_paths[0]), "-o", str(tmp_path / "x.jpg")]) == 2
+    assert "somcolor writes PNG files" in capsys.readouterr().err
+
+
+def test_a_model_is_recognised_by_its_content(tmp_path, train_paths, test_paths, fitted):
+    from somcolor import save_model
+
+    save_model(fitted, tmp_path / "my_model")  # no .skops
+    assert main(["colorize", str(tmp_path / "my_model"), str(test_paths[0]), "-o", str(tmp_path / "out")]) == 0
+    (expected,) = fitted.predict([test_paths[0]])
+    got = np.asarray(Image.open(tmp_path / "out" / f"{test_paths[0].stem}.png"))
+    assert np.abs(got.astype(int) - np.round(expected * 255)).max() <= 1
+    assert not (tmp_path / "out" / "my_model.png").exists()
+
+
+def test_the_first_run_says_the_kernels_compile(tmp_path, test_paths, capsys, monkeypatch):
+    from somcolor.inference._kernels import fused_colorize
+
+    monkeypatch.setattr(fused_colorize._cache._cache_file, "_index_path", str(tmp_path / "absent.nbi"))
+    assert main(["colorize", str(test_paths[0]), "-o", str(tmp_path / "out")]) == 0
+    assert "compiling the colorizing kernels (once" in capsys.readouterr().err
+
+
+def test_the_video_progress_knows_its_total(tmp_path, photo):
+    from somcolor.video import open_frames, write_frames
+
+    write_frames([photo[:32, :48]] * 7, tmp_path / "c.mp4", fps=5)
+    frames, _ = open_frames(tmp_path / "c.mp4")
+    assert frames.announced == 7 and len(list(frames)) == 7 and frames.missing == 0
