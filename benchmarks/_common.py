@@ -53,3 +53,16 @@ def write_json(name, payload):
     path.write_text(json.dumps({"machine": machine(), **payload}, indent=2))
     print(f"wrote {path}")
     return path
+
+
+def quality_scores(results, originals):
+    """The yardstick's quality figures of colorized images against their originals: PSNR dB, SSIM,
+    rebalanced AuC % and colorfulness as a percentage of the originals'."""
+    from somcolor import metrics
+
+    return {
+        "psnr": metrics.psnr(results, originals),
+        "ssim": metrics.ssim(results, originals),
+        "rebalanced_auc": 100 * metrics.rebalanced_auc(results, originals),
+        "colorfulness_pct": 100 * metrics.colorfulness(results) / metrics.colorfulness(originals),
+    }

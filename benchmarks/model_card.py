@@ -10,19 +10,10 @@ import time
 
 import numpy as np
 
-from _common import SHARED_DATA, print_table, write_json
-from somcolor import bundled_images, load_model, metrics
+from _common import SHARED_DATA, print_table, quality_scores, write_json
+from somcolor import bundled_images, load_model
 from somcolor.color import grayscale
 from somcolor.io.images import find_images, read_rgb
-
-
-def scores(results, originals):
-    return {
-        "psnr": metrics.psnr(results, originals),
-        "ssim": metrics.ssim(results, originals),
-        "rebalanced_auc": 100 * metrics.rebalanced_auc(results, originals),
-        "colorfulness_pct": 100 * metrics.colorfulness(results) / metrics.colorfulness(originals),
-    }
 
 
 def main():
@@ -40,8 +31,8 @@ def main():
         results = model.predict(grays)
         ms = 1000 * (time.perf_counter() - start) / len(grays)
         gray_rgb = [np.repeat(g[..., None], 3, axis=2) for g in grays]
-        rows.append({"photos": name, "method": "gray photo", **scores(gray_rgb, originals)})
-        rows.append({"photos": name, "method": "bundled model", **scores(results, originals), "ms_per_photo": ms})
+        rows.append({"photos": name, "method": "gray photo", **quality_scores(gray_rgb, originals)})
+        rows.append({"photos": name, "method": "bundled model", **quality_scores(results, originals), "ms_per_photo": ms})
     print_table(rows, [("photos", "photos", "s"), ("method", "method", "s"), ("psnr", "PSNR dB", ".2f"),
                        ("ssim", "SSIM", ".3f"), ("rebalanced_auc", "rebal. AuC %", ".1f"),
                        ("colorfulness_pct", "colorf. % of originals", ".0f"), ("ms_per_photo", "ms/photo", ".0f")])

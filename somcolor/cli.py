@@ -39,7 +39,7 @@ def _rebalance(text):
 
 
 def _add_model_options(parser):
-    from .estimator import SOMColorizer
+    from .estimator import FINE_TUNING, SOMColorizer
 
     defaults = SOMColorizer().get_params()
     group = parser.add_argument_group("model")
@@ -53,7 +53,9 @@ def _add_model_options(parser):
     )
     group.add_argument("--pixels-per-image", type=int, default=defaults["pixels_per_image"],
                        help="training pixels sampled from each photo")
-    group.add_argument("--max-iter", type=int, default=defaults["max_iter"], help="training epochs at most")
+    group.add_argument("--max-iter", type=int, default=None,
+                       help=f"training epochs at most (default: {defaults['max_iter']}; with --from, "
+                       f"{FINE_TUNING['max_iter']})")
     group.add_argument(
         "--rebalance", type=_rebalance, default=defaults["rebalance"],
         help="class rebalancing lambda in [0, 1] (0: inverse frequency, 1: uniform), or 'none'",
@@ -99,6 +101,20 @@ def _add_decode_options(parser, defaults=None):
                         help="of the annealed mean, in [0.01, 1]: lower is more colorful" + own)
 
 
+def _fine_tuned_from_args(args):
+    """The model of --from, set to fine-tune: its features, colors and layers are kept, the training
+    options of the command line apply, with the fine-tuning settings where none is given."""
+    from .estimator import FINE_TUNING
+    from .persistence import load_model
+
+    model = load_model(args.start)
+    return model.set_params(
+        warm_start=True, max_iter=args.max_iter or FINE_TUNING["max_iter"],
+        learning_rate_init=FINE_TUNING["learning_rate_init"], pixels_per_image=args.pixels_per_image,
+        rebalance=args.rebalance, max_image_pixels=args.max_pixels, random_state=args.seed, verbose=1,
+    )
+
+
 def _model_from_args(args):
     from .estimator import SOMColorizer
 
@@ -107,7 +123,7 @@ def _model_from_args(args):
         n_colors=args.n_colors,
         hidden_layer_sizes=_hidden_sizes(args.hidden) if isinstance(args.hidden, str) else args.hidden,
         pixels_per_image=args.pixels_per_image,
-        max_iter=args.max_iter,
+        max_iter=args.max_iter or SOMColorizer().max_iter,
         rebalance=args.rebalance,
         decode=args.decode,
         temperature=args.temperature,
@@ -131,11 +147,14 @@ def cmd_fit(args):
     if Path(args.output).is_dir():
         raise ImageError(f"{args.output} is a folder: give the model file to write, e.g. {Path(args.output) / 'model.skops'}")
     refuse_inputs([args.output], paths)
-    model = _model_from_args(args)
+    model = _fine_tuned_from_args(args) if args.start else _model_from_args(args)
     model._check_params()
     # Before training, not after it: a model that cannot be written is lost work.
     check_writable(args.output)
-    print(f"training on {len(paths)} images{' (streamed)' if args.stream else ''} ...", file=sys.stderr)
+    if args.start and args.stream:
+        raise ValueError("--from fine-tunes in memory: leave out --stream")
+    what = f"fine-tuning {args.start} on" if args.start else "training on"
+    print(f"{what} {len(paths)} images{' (streamed)' if args.stream else ''} ...", file=sys.stderr)
     start = time.perf_counter()
     if args.stream:
         model.fit_stream(paths, chunk_images=args.chunk_images)
@@ -223,7 +242,7 @@ def cmd_demo(args):
     import numpy as np
 
     from .color import grayscale
-    from .estimator import SOMColorizer
+    from .estimator import FINE_TUNING
     from .evaluation import metrics
     from .evaluation.figures import image_grid
     from .io.datasets import bundled_images
@@ -236,9 +255,12 @@ def cmd_demo(args):
     for path in (out / "demo.png", out / "model.skops"):
         check_writable(path)
     train, test = bundled_images("train"), bundled_images("test")
-    pretrained = load_model(DEFAULT_MODEL)
-    model = SOMColorizer(max_iter=args.max_iter, random_state=args.seed, verbose=1)
-    print(f"training on {len(train)} bundled landscapes ...", file=sys.stderr)
+    bundled = load_model(DEFAULT_MODEL)
+    model = load_model(DEFAULT_MODEL).set_params(
+        warm_start=True, max_iter=args.max_iter or FINE_TUNING["max_iter"],
+        learning_rate_init=FINE_TUNING["learning_rate_init"], random_state=args.seed, verbose=1,
+    )
+    print(f"fine-tuning the bundled model on the {len(train)} bundled landscapes ...", file=sys.stderr)
     start = time.perf_counter()
     model.fit(train)
     seconds = time.perf_counter() - start
@@ -249,41 +271,40 @@ def cmd_demo(args):
     _say_if_compiling()
     model.predict(grays[:1])  # the first call compiles the kernels (cached on disk afterwards)
     start = time.perf_counter()
-    fitted = model.predict(grays)
+    tuned = model.predict(grays)
     predict_ms = (time.perf_counter() - start) * 1000 / len(test)
-    bundled = pretrained.predict(grays)
-    for path, rgb in zip(test, bundled):
+    as_shipped = bundled.predict(grays)
+    for path, rgb in zip(test, as_shipped):
         write_png(out / "colorized" / f"{path.stem}.png", rgb)
     # The gray baseline keeps each original's L and sets U = V = 0.
     gray = [np.repeat(g[..., None], 3, axis=2) for g in grays]
-    rows = [list(row) for row in zip(grays, bundled, fitted, originals)]
-    write_png(out / "demo.png", image_grid(rows, ["gray input", "pretrained", "fit on 48", "original"]))
+    rows = [list(row) for row in zip(grays, as_shipped, tuned, originals)]
+    write_png(out / "demo.png", image_grid(rows, ["gray input", "bundled", "fine-tuned on 48", "original"]))
 
-    scores = {"gray input": gray, "pretrained model": bundled, "fit on the 48": fitted}
+    scores = {"gray input": gray, "bundled model": as_shipped, "fine-tuned on 48": tuned}
     psnr = {name: metrics.psnr(results, originals) for name, results in scores.items()}
     lines = [f"{'':18}{'PSNR dB':>9}{'colorfulness':>14}"]
     for name, results in scores.items():
         lines.append(f"{name:18}{psnr[name]:9.2f}{metrics.colorfulness(results):14.1f}")
     lines.append(f"{'original':18}{'':>9}{metrics.colorfulness(originals):14.1f}")
     print(
-        f"\nthe pretrained model ({DEFAULT_MODEL}: {len(pretrained.loss_curve_)} epochs on 1,999 photos of two "
-        f"sources) and a model trained here on the {len(train)} bundled training photos in {seconds:.1f} s "
-        f"({model.n_iter_} epochs) colorized {len(test)} held-out photos ({predict_ms:.0f} ms each):\n"
-        + "\n".join(lines)
+        f"\nthe bundled model ({DEFAULT_MODEL}: trained on 1,999 photos of two sources) and the same model "
+        f"fine-tuned here on the {len(train)} bundled training photos in {seconds:.1f} s ({model.n_iter_} epochs) "
+        f"colorized {len(test)} held-out photos ({predict_ms:.0f} ms each):\n" + "\n".join(lines)
     )
-    for name in ("pretrained model", "fit on the 48"):
+    why = {
+        "bundled model": "these photos are unlike what it was trained on",
+        "fine-tuned on 48": "the bundled model was trained on these 48 photos already, and fine-tuning on them "
+        "only weighs them more; fine-tune it on photos of your own kind of scene ('somcolor fit PHOTOS -o OUT "
+        "--from landscapes')",
+    }
+    for name in why:
         if psnr[name] < psnr["gray input"]:
-            why = (
-                f"{len(train)} photos are too few to learn which colors go where, so it guesses colors the photos "
-                "do not have. Train on a few hundred photos of your kind of scene ('somcolor fit'), or colorize "
-                "with the pretrained model ('somcolor colorize PHOTOS -o OUT')"
-                if name == "fit on the 48" else "these photos are unlike what it was trained on"
-            )
             print(f"note: the {name} scores below the gray input ({psnr[name]:.2f} against "
-                  f"{psnr['gray input']:.2f} dB): {why}.")
+                  f"{psnr['gray input']:.2f} dB): {why[name]}.")
     print(
-        f"wrote {out / 'demo.png'} (gray | pretrained | fit on 48 | original), {out / 'colorized'}/ "
-        f"(the pretrained model's) and {out / 'model.skops'} (the fit on 48)"
+        f"wrote {out / 'demo.png'} (gray | bundled | fine-tuned on 48 | original), {out / 'colorized'}/ "
+        f"(the bundled model's) and {out / 'model.skops'} (the fine-tuned model)"
     )
     return 0
 
@@ -416,6 +437,13 @@ def _fit_options(fit):
         help="out of core: read the images a chunk at a time in every epoch (SOMColorizer.fit_stream)",
     )
     fit.add_argument("--chunk-images", type=int, default=64, help="images per chunk with --stream")
+    fit.add_argument(
+        "--from", dest="start", metavar="MODEL",
+        help="fine-tune this model (a bundled name such as 'landscapes', or a model file) on the photos "
+        "instead of training from scratch: its features, colors and layers are kept, so the options of the "
+        "model group other than --max-iter, --pixels-per-image, --rebalance, --seed and --max-pixels do "
+        "not apply",
+    )
     _add_model_options(fit)
 
 
@@ -456,12 +484,12 @@ def _video_options(video):
 
 
 def _demo_options(demo):
-    from .estimator import SOMColorizer
+    from .estimator import FINE_TUNING
 
     demo.add_argument("-o", "--output", default="somcolor-demo", help="output folder")
-    demo.add_argument("--max-iter", type=int, default=SOMColorizer().max_iter,
-                      help="training epochs of the model it fits")
-    demo.add_argument("--seed", type=int, default=0, help="random seed of that fit")
+    demo.add_argument("--max-iter", type=int, default=FINE_TUNING["max_iter"],
+                      help="epochs of fine-tuning the bundled model on the bundled photos")
+    demo.add_argument("--seed", type=int, default=0, help="random seed of the fine-tuning")
 
 
 def _compare_options(comp):
@@ -497,7 +525,8 @@ COMMANDS = {
     "fit": ("train a model on color images", _fit_options, cmd_fit),
     "colorize": ("colorize gray photos with a model (the bundled one by default)", _colorize_options, cmd_colorize),
     "video": ("colorize a grayscale video, stably in time", _video_options, cmd_video),
-    "demo": ("colorize held-out bundled landscapes, with the bundled model and one trained here", _demo_options,
+    "demo": ("colorize held-out bundled landscapes, with the bundled model and that model fine-tuned here",
+             _demo_options,
              cmd_demo),
     "compare": ("measure somcolor against baselines and CNNs on held-out images", _compare_options, cmd_compare),
     "grid": ("grid-search patch size, colors and hidden layers", _grid_options, cmd_grid),

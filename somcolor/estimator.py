@@ -1,5 +1,6 @@
 """The SOMColorizer estimator: patches of L in, SOM color classes out."""
 
+import copy
 import numbers
 
 import numpy as np
@@ -13,9 +14,10 @@ from .features.sampling import Reservoir, sample_training_pixels
 from .inference.exact import probabilities_exact
 from .inference.gpu import require_gpu
 from .inference.plan import check_arrays, colorize_many, plan_of
+from .inference.working import resolved_side
 from .io.images import DEFAULT_MAX_PIXELS, as_pixels, check_image_list, image_name, read_lightness, read_luv
 from .network.mlp import network_of
-from .network.training import class_weights, train_epochs
+from .network.training import class_weights, rebalancing_weights, train_epochs
 from .parameters import PARAMETER_CONSTRAINTS, int_tuple, settings
 from .quantizer import UVQuantizer
 
@@ -31,6 +33,16 @@ def _sample_and_draw_seed(images, context, sampling, random_state, max_pixels, v
 
 def _fit_quantizer(quantizer, chroma):
     return quantizer.fit(chroma)
+
+
+# Fine-tuning weighs each color class by its rarity in the starting model's training pixels and in the
+# new photos, half and half: a few photos alone would make a color they happen to lack "rare", and
+# their own colors common.
+_FINE_TUNE_MIX = 0.5
+
+#: The fine-tuning settings chosen by ``benchmarks/finetune.py`` (few epochs at a small step keep what
+#: the starting model knew of photos it has not seen); ``somcolor fit --from`` uses them.
+FINE_TUNING = {"max_iter": 5, "learning_rate_init": 3e-4}
 
 
 class SOMColorizer(BaseEstimator):
@@ -145,6 +157,19 @@ class SOMColorizer(BaseEstimator):
         (:mod:`somcolor.inference.working`): a model sees textures and context
         at the scale it learned them. "auto" is the median short side of the
         training photos; None colorizes every photo at its own size.
+    warm_start : bool, default=False
+        If True and the model is fitted, :meth:`fit` fine-tunes it on the
+        new photos instead of starting over: the color classes (the SOM
+        codebook), the context settings and the network's weights are kept,
+        and the network trains on pixels of the new photos, seen at the
+        model's working resolution, for `max_iter` epochs with a fresh Adam
+        step of `learning_rate_init`; the class weights mix the color
+        frequencies of the old and the new pixels. Feature, color and layer
+        parameters must then be those of the fitted model. Few epochs at a
+        small step keep most of what the model knew: ``max_iter=5,
+        learning_rate_init=3e-4`` (:data:`FINE_TUNING`, what ``somcolor fit
+        --from`` uses) was the best of those ``benchmarks/finetune.py``
+        screened. See the example below.
     max_image_pixels : int, default=200_000_000
         The largest image accepted, in pixels, in `fit` and `predict`;
         larger files (decompression bombs too) are refused from their header,
@@ -185,6 +210,14 @@ class SOMColorizer(BaseEstimator):
     >>> rgb = model.predict(test)
     >>> rgb[0].shape
     (150, 150, 3)
+
+    Fine-tuning the bundled model on a few photos of your own kind of scene:
+
+    >>> from somcolor import load_model
+    >>> mine = load_model("landscapes").set_params(warm_start=True, max_iter=5, learning_rate_init=3e-4)
+    >>> mine = mine.fit(train)  # the bundled model's colors and weights, trained further on 8 photos
+    >>> mine.predict(test)[0].shape
+    (150, 150, 3)
     """
 
     def __init__(
@@ -217,6 +250,7 @@ class SOMColorizer(BaseEstimator):
         memory=None,
         random_state=None,
         working_side="auto",
+        warm_start=False,
         max_image_pixels=DEFAULT_MAX_PIXELS,
         verbose=0,
     ):
@@ -248,6 +282,7 @@ class SOMColorizer(BaseEstimator):
         self.memory = memory
         self.random_state = random_state
         self.working_side = working_side
+        self.warm_start = warm_start
         self.max_image_pixels = max_image_pixels
         self.verbose = verbose
 
@@ -284,6 +319,8 @@ class SOMColorizer(BaseEstimator):
         """
         context, sampling = self._check_params()
         images = check_image_list(X)
+        if self.warm_start and hasattr(self, "mlp_"):
+            return self._fine_tune(images, context, sampling)
         rng = check_random_state(self.random_state)
         quantizer = self._new_quantizer(rng)
         memory = check_memory(self.memory)
@@ -353,6 +390,41 @@ class SOMColorizer(BaseEstimator):
             lambda: ((features, quantizer.transform(chroma)) for features, chroma in chunks()),
         )
         return self._set_fitted(context=context, training_side=training_side, quantizer=quantizer, **fitted)
+
+    def _fine_tune(self, images, context, sampling):
+        """Train the fitted network further on `images`, keeping its color classes and features."""
+        n_colors = len(self.quantizer_.codebook_)
+        kept = (self.context_, n_colors, tuple(self.mlp_.hidden_layer_sizes))
+        asked = (context, self.n_colors, int_tuple(self.hidden_layer_sizes, "hidden_layer_sizes"))
+        if kept != asked:
+            raise ValueError(
+                "warm_start keeps the fitted model's features, colors and layers "
+                f"({kept[0]}, {kept[1]} colors, hidden {kept[2]}), but the parameters ask for "
+                f"({asked[0]}, {asked[1]} colors, hidden {asked[2]}); set them back or warm_start=False"
+            )
+        rng = check_random_state(self.random_state)
+        # The new photos are seen at the scale the model colorizes them at.
+        sampling = sampling._replace(working_side=resolved_side(self))
+        progress = self._progress(images, "sampling pixels", unit="img")
+        features, chroma, _ = sample_training_pixels(progress, context, sampling, rng, max_pixels=self.max_image_pixels)
+        labels = self.quantizer_.transform(chroma)
+        new = np.bincount(labels, minlength=n_colors) / len(labels)
+        frequencies = (1 - _FINE_TUNE_MIX) * np.asarray(self.class_frequencies_) + _FINE_TUNE_MIX * new
+        weights = np.ones(n_colors) if self.rebalance is None else rebalancing_weights(frequencies, self.rebalance)
+        mlp = copy.deepcopy(self.mlp_)
+        mlp.set_params(alpha=self.alpha, learning_rate_init=self.learning_rate_init,
+                       random_state=rng.randint(np.iinfo(np.int32).max))
+        if hasattr(mlp, "_optimizer"):
+            del mlp._optimizer  # a fresh Adam, at this fit's step size
+        loss_curve = train_epochs(
+            mlp, lambda: [(features, labels)], n_colors,
+            weights=None if self.rebalance is None else weights,
+            max_iter=self.max_iter, tol=self.tol, n_iter_no_change=self.n_iter_no_change,
+            batch_size=self.batch_size,
+            epochs=self._progress(range(self.max_iter), "fine-tuning MLP", unit="epoch"),
+        )
+        return self._set_fitted(context=self.context_, training_side=self.training_side_, quantizer=self.quantizer_,
+                                mlp=mlp, class_frequencies=frequencies, class_weights=weights, loss_curve=loss_curve)
 
     def _new_quantizer(self, rng):
         return UVQuantizer(

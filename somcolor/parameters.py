@@ -71,6 +71,7 @@ PARAMETER_CONSTRAINTS = {
     "random_state": ["random_state"],
     "working_side": [StrOptions({"auto"}), Interval(numbers.Integral, 1, None, closed="left"), None],
     "max_image_pixels": [Interval(numbers.Integral, 1, None, closed="left")],
+    "warm_start": ["boolean"],
     "verbose": ["verbose"],
 }
 

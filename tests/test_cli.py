@@ -81,12 +81,12 @@ def test_same_output_name_is_refused(tmp_path, fitted, train_paths, capsys):
 def test_demo(tmp_path, capsys):
     assert main(["demo", "-o", str(tmp_path), "--max-iter", "1"]) == 0
     out = capsys.readouterr().out
-    assert "pretrained model" in out and "fit on the 48" in out and "gray input" in out
+    assert "bundled model" in out and "fine-tuned on 48" in out and "gray input" in out
     scores = {line[:18].strip(): float(line[18:27]) for line in out.splitlines()
-              if line[:18].strip() in ("gray input", "pretrained model", "fit on the 48")}
-    assert scores["pretrained model"] > scores["gray input"]
-    # A fit of one epoch on 48 photos may fall below the gray photo: the demo then says why.
-    assert scores["fit on the 48"] > scores["gray input"] or "note: the fit on the 48 scores below" in out
+              if line[:18].strip() in ("gray input", "bundled model", "fine-tuned on 48")}
+    assert scores["bundled model"] > scores["gray input"]
+    # A column below the gray photo is said, not hidden.
+    assert scores["fine-tuned on 48"] > scores["gray input"] or "note: the fine-tuned on 48 scores below" in out
     figure = read_image(tmp_path / "demo.png")
     assert figure.shape[0] > 12 * 150 and figure.shape[1] > 4 * 150
     assert len(list((tmp_path / "colorized").glob("*.png"))) == 12
@@ -250,3 +250,14 @@ def test_the_video_progress_knows_its_total(tmp_path, photo):
     write_frames([photo[:32, :48]] * 7, tmp_path / "c.mp4", fps=5)
     frames, _ = open_frames(tmp_path / "c.mp4")
     assert frames.announced == 7 and len(list(frames)) == 7 and frames.missing == 0
+
+
+def test_fit_from_the_bundled_model(tmp_path, train_paths, test_paths, capsys):
+    out = tmp_path / "mine.skops"
+    assert main(["fit", *map(str, train_paths[:3]), "-o", str(out), "--from", "landscapes", "--max-iter", "2"]) == 0
+    assert "fine-tuning landscapes on 3 images" in capsys.readouterr().err
+    tuned = load_model(out)
+    assert tuned.n_iter_ <= 2 and tuned.warm_start and tuned.training_side_ == 64
+    assert main(["colorize", str(out), str(test_paths[0]), "-o", str(tmp_path / "c")]) == 0
+    assert main(["fit", str(train_paths[0]), "-o", str(tmp_path / "x.skops"), "--from", "nowhere.skops"]) == 2
+    assert "nowhere.skops: no such model file" in capsys.readouterr().err

@@ -259,3 +259,45 @@ def test_reservoir_is_uniform():
     small = Reservoir(10, np.random.RandomState(0))
     small.add(np.arange(4)[:, None])
     assert small.sample[:, 0].tolist() == [0, 1, 2, 3]
+
+
+# -- warm start: fine-tuning a fitted model (issue 20) ----------------------------------------------
+
+
+def test_warm_start_keeps_colors_and_features_and_learns_the_new_photos(fitted, rule_photos, rule_test_photo):
+    model = copy.deepcopy(fitted).set_params(warm_start=True, max_iter=15, learning_rate_init=0.01, random_state=0)
+    before = copy.deepcopy(model.mlp_.coefs_)
+    codebook, context = model.quantizer_.codebook_.copy(), model.context_
+    model.fit(rule_photos)
+    np.testing.assert_array_equal(model.quantizer_.codebook_, codebook)  # the color classes are kept
+    assert model.context_ == context and model.n_iter_ <= 15
+    assert any(not np.array_equal(a, b) for a, b in zip(model.mlp_.coefs_, before))
+    # It learned the new photos' rule (bright orange, dark blue) better than it knew it.
+    assert model.score([rule_test_photo]) > fitted.score([rule_test_photo]) + 0.05
+    np.testing.assert_array_equal(fitted.mlp_.coefs_[0], before[0])  # the starting model is untouched
+
+
+def test_warm_start_is_reproducible_and_off_by_default(fitted, train_paths):
+    runs = [copy.deepcopy(fitted).set_params(warm_start=True, random_state=3).fit(train_paths[:2]) for _ in range(2)]
+    for a, b in zip(runs[0].mlp_.coefs_, runs[1].mlp_.coefs_):
+        np.testing.assert_array_equal(a, b)
+    refit = copy.deepcopy(fitted).set_params(n_colors=5).fit(train_paths[:2])  # warm_start=False: from scratch
+    assert len(refit.quantizer_.codebook_) == 5
+
+
+def test_warm_start_refuses_other_features_colors_or_layers(fitted, train_paths):
+    for params in ({"patch_size": 3}, {"n_colors": 16}, {"hidden_layer_sizes": (20,)}, {"local_radii": (4,)}):
+        model = copy.deepcopy(fitted).set_params(warm_start=True, **params)
+        with pytest.raises(ValueError, match="warm_start keeps the fitted model's features, colors and layers"):
+            model.fit(train_paths[:1])
+
+
+def test_the_bundled_model_fine_tunes_saves_and_loads(tmp_path, train_paths, test_paths):
+    from somcolor import load_model, save_model
+
+    model = load_model("landscapes").set_params(warm_start=True, max_iter=2, random_state=0)
+    model.fit(train_paths[:3])
+    save_model(model, tmp_path / "mine.skops")
+    loaded = load_model(tmp_path / "mine.skops")
+    np.testing.assert_array_equal(loaded.predict(test_paths[:1])[0], model.predict(test_paths[:1])[0])
+    assert loaded.training_side_ == 64  # the bundled model's scale is kept

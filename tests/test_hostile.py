@@ -28,7 +28,7 @@ from sklearn.utils._param_validation import InvalidParameterError
 
 from somcolor import ImageWarning, SOMColorizer, load_model, save_model
 from somcolor.cli import main
-from somcolor.io.images import ImageError, find_images, read_pixels
+from somcolor.io.images import ImageError, read_pixels
 from somcolor.persistence import MAX_MODEL_BYTES, ModelFileError
 from somcolor.video import VideoWarning, colorize_video, open_frames
 
@@ -342,13 +342,12 @@ def test_float_files_outside_0_1_are_refused_not_clipped(tmp_path):
         read_pixels(path)
 
 
-def test_frames_and_photos_are_read_in_natural_order(tmp_path, photo):
+def test_frames_are_read_in_natural_order(tmp_path, photo):
     for i in (1, 2, 10, 11, 12, 3):
         level = np.full((8, 8), i * 20, np.uint8)
         Image.fromarray(level).save(tmp_path / f"{i}.png")
     frames, _ = open_frames(tmp_path)
     assert [int(frame[0, 0] * 255 / 20 + 0.5) for frame in frames] == [1, 2, 3, 10, 11, 12]
-    assert [p.name for p in find_images([tmp_path])] == [f"{i}.png" for i in (1, 2, 3, 10, 11, 12)]
 
 
 def test_a_truncated_video_is_reported(tmp_path, fitted, photo, model_file, capsys):

@@ -12,6 +12,7 @@ import numpy as np
 from skimage.transform import rescale
 
 from ..color import lightness, rgb_to_luv
+from ..filters.resample import downscale, working_factor
 from ..io.images import DEFAULT_MAX_PIXELS, read_color, to_float
 from .context import context_at, image_context
 from .patches import extract_patches
@@ -23,6 +24,7 @@ class Sampling(NamedTuple):
     pixels_per_image: int
     scales: tuple = (1.0,)  # the photo is also sampled rescaled by these factors
     mirror: bool = False  # and mirrored left to right
+    working_side: int = None  # photos much larger are first brought near this short side, as colorizing does
 
     def versions(self):
         """The (scale, mirrored) versions of a photo that share its pixels."""
@@ -115,6 +117,9 @@ def sample_training_pixels(
     for index, image in enumerate(images, start=first_index):
         photo = read_color(image, index, max_pixels)
         short_sides.append(min(photo.shape[:2]))
+        factor = working_factor(photo.shape, sampling.working_side)
+        if factor > 1:
+            photo = np.stack([downscale(channel, factor) for channel in np.moveaxis(to_float(photo), 2, 0)], axis=2)
         for scale, mirrored in versions:
             pixels = photo_version(photo, scale, mirrored)
             # L as colorizing computes it; (U, V) at the sampled pixels only.

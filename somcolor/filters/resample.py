@@ -12,6 +12,18 @@ from .._backend import array_module
 from . import _kernels
 
 
+def working_factor(shape, working_side):
+    """The block size k >= 1 that brings the short side of an image of `shape` nearest to `working_side`
+    (None: 1, no change).
+
+    >>> working_factor((150, 200), 150), working_factor((600, 800), 150), working_factor((1000, 4000), 150)
+    (1, 4, 7)
+    """
+    if not working_side:
+        return 1
+    return max(1, round(min(shape[:2]) / working_side))
+
+
 def downscale(L, factor):
     """Means of `factor` x `factor` blocks of L; blocks cut by the border average the pixels they hold.
 

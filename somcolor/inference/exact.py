@@ -12,7 +12,8 @@ from ..features.context import context_at, image_context
 from ..features.patches import iter_patch_blocks
 from ..filters.guided import guided_filter_array
 from ..network.decode import decode_chroma
-from .working import colorize_at_working_side, resolved_side, working_factor
+from ..filters.resample import working_factor
+from .working import colorize_at_working_side, resolved_side
 
 
 def probabilities_exact(L, context, mlp):

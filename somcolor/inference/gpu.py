@@ -22,7 +22,8 @@ from ..features.context import Band, image_context
 from ..filters import _cuda as filters_cuda
 from . import _cuda
 from .fused import _coarse_inputs
-from .working import BAND_PIXELS, colorize_at_working_side, working_factor
+from ..filters.resample import working_factor
+from .working import BAND_PIXELS, colorize_at_working_side
 
 GPU_EXTRA = 'pip install "somcolor[gpu]"'
 

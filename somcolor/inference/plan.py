@@ -16,7 +16,8 @@ from ..features.context import Band, Context, global_descriptor_of_rows
 from ..features.patches import row_blocks
 from ..network.mlp import Network, network_of
 from .fused import FusedNetwork, colorize_fused, pack, smoothed_luv
-from .working import BAND_PIXELS, assemble, resolved_side, working_factor, working_side_bands
+from ..filters.resample import working_factor
+from .working import BAND_PIXELS, assemble, resolved_side, working_side_bands
 
 
 class ColorizePlan(NamedTuple):

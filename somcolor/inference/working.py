@@ -30,18 +30,6 @@ def resolved_side(model):
     return model.working_side
 
 
-def working_factor(shape, working_side):
-    """The block size k >= 1 that brings the short side of an image of `shape` nearest to `working_side`
-    (None: 1, no change).
-
-    >>> working_factor((150, 200), 150), working_factor((600, 800), 150), working_factor((1000, 4000), 150)
-    (1, 4, 7)
-    """
-    if not working_side:
-        return 1
-    return max(1, round(min(shape[:2]) / working_side))
-
-
 def small_lightness(pixels, factor, band_pixels, to_lightness=lightness):
     """L of an image's pixels as means of `factor` x `factor` blocks, computed a band of rows at a time
     (`to_lightness` of a band of rows: its L; video frames come as L already)."""

@@ -108,19 +108,37 @@ def _first_line(exc):
     return lines[0] if lines else "no details"
 
 
+def path_kind(path):
+    """What is at `path`: None (nothing), "folder", "file" (a regular file, through links too), or which
+    special file ("a FIFO", "a character device", ...). Other errors of the file system are raised."""
+    try:
+        mode = os.stat(path).st_mode
+    except FileNotFoundError:
+        return None
+    if stat.S_ISDIR(mode):
+        return "folder"
+    if stat.S_ISREG(mode):
+        return "file"
+    for test, name in ((stat.S_ISCHR, "a character device"), (stat.S_ISBLK, "a block device"),
+                       (stat.S_ISFIFO, "a FIFO"), (stat.S_ISSOCK, "a socket")):
+        if test(mode):
+            return name
+    return "not a regular file"
+
+
 def check_regular_file(path):
     """Refuse a path that is missing, a folder, or not a regular file (a FIFO or a device would hang a
     reader or never end)."""
     try:
-        mode = os.stat(path).st_mode
-    except FileNotFoundError:
-        raise ImageError(f"{path}: no such file") from None
+        kind = path_kind(path)
     except OSError as exc:
         raise ImageError(f"{path}: cannot read ({exc.strerror})") from None
-    if stat.S_ISDIR(mode):
+    if kind is None:
+        raise ImageError(f"{path}: no such file")
+    if kind == "folder":
         raise ImageError(f"{path}: is a folder, not an image file")
-    if not stat.S_ISREG(mode):
-        raise ImageError(f"{path}: not a regular file (a FIFO, a device or a socket); refusing to read it")
+    if kind != "file":
+        raise ImageError(f"{path}: not a regular file ({kind}); refusing to read it")
 
 
 def _pil_to_array(img, path):
@@ -308,7 +326,7 @@ def natural_key(path):
 
 
 def find_images(inputs, keep_missing=False):
-    """Expand files and folders into a de-duplicated list of image paths, each folder's in natural order.
+    """Expand files and folders into a de-duplicated list of image paths, each folder's sorted by name.
 
     Folders contribute the regular image files directly inside them (by
     extension); files named explicitly are kept whatever their extension, so
@@ -327,7 +345,9 @@ def find_images(inputs, keep_missing=False):
         if path.is_dir():
             found.extend(
                 p
-                for p in sorted(path.iterdir(), key=natural_key)
+                # Plain name order, not natural order: the fixed splits and the bundled model's
+                # training list are defined on it.
+                for p in sorted(path.iterdir())
                 if p.is_file() and p.suffix.lower() in IMAGE_EXTENSIONS
             )
         elif path.exists() or path.is_symlink() or keep_missing:

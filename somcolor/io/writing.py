@@ -14,7 +14,6 @@ import errno
 import os
 import re
 import shutil
-import stat
 import struct
 import tempfile
 import zlib
@@ -24,7 +23,7 @@ from pathlib import Path
 import numpy as np
 from PIL import Image
 
-from .images import ImageError
+from .images import ImageError, path_kind
 
 # Errors of the disk or its permissions, as opposed to errors of the data being written.
 _WRITE_ERRNOS = {errno.ENOSPC, errno.EDQUOT, errno.EFBIG, errno.EROFS, errno.EACCES, errno.EPERM, errno.EIO,
@@ -34,14 +33,6 @@ _WRITE_ERRNOS = {errno.ENOSPC, errno.EDQUOT, errno.EFBIG, errno.EROFS, errno.EAC
 class OutputError(OSError):
     """An output cannot be written: its path is taken by something that must not be replaced, or the
     disk refused the write. The message names the path."""
-
-
-def _kind(mode):
-    for test, name in ((stat.S_ISCHR, "a character device"), (stat.S_ISBLK, "a block device"),
-                       (stat.S_ISFIFO, "a FIFO"), (stat.S_ISSOCK, "a socket")):
-        if test(mode):
-            return name
-    return "not a regular file"
 
 
 def check_output_file(path):
@@ -55,15 +46,13 @@ def check_output_file(path):
     somcolor.io.writing.OutputError: /dev/null is a character device: refusing to write there; give a file name
     """
     try:
-        mode = os.stat(path).st_mode
-    except FileNotFoundError:
-        return
+        kind = path_kind(path)
     except OSError as exc:
         raise OutputError(f"{path}: cannot write there ({exc.strerror})") from None
-    if stat.S_ISDIR(mode):
+    if kind == "folder":
         raise OutputError(f"{path} is a folder: give the name of the file to write")
-    if not stat.S_ISREG(mode):
-        raise OutputError(f"{path} is {_kind(mode)}: refusing to write there; give a file name")
+    if kind not in (None, "file"):
+        raise OutputError(f"{path} is {kind}: refusing to write there; give a file name")
 
 
 def check_writable(path):

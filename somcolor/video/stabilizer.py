@@ -21,7 +21,8 @@ from ..color import lightness
 from .._backend import array_module
 from ..filters.resample import downscale, upsample, warp
 from ..inference.fused import colorize_probabilities, luv_of_probabilities, probabilities_fused
-from ..inference.working import BAND_PIXELS, colorize_at_working_side, working_factor
+from ..filters.resample import working_factor
+from ..inference.working import BAND_PIXELS, colorize_at_working_side
 from ..io.writing import refuse_inputs
 from .frames import VideoError, VideoWarning, check_destination, check_source, open_frames, write_frames
 
