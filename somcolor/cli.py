@@ -205,8 +205,8 @@ def _say_if_compiling():
 
 
 def cmd_colorize(args):
-    from .io.batch import colorize_files, output_paths
-    from .io.cluster import check_address
+    from .cluster import check_address
+    from .inference.batch import colorize_files, output_paths
     from .io.images import find_images
     from .persistence import load_model
 
@@ -396,7 +396,7 @@ def cmd_grid(args):
     from .estimator import SOMColorizer
     from .evaluation.model_selection import grid_search
     from .evaluation.scorers import SCORERS
-    from .io.cluster import check_address
+    from .cluster import check_address
     from .io.images import find_images
 
     if args.scheduler is not None:

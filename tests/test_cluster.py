@@ -6,7 +6,7 @@ import pytest
 distributed = pytest.importorskip("dask.distributed", reason='needs dask: pip install "somcolor[dask]"')
 
 from somcolor import SOMColorizer, save_model  # noqa: E402
-from somcolor.io.batch import colorize_files, output_paths  # noqa: E402
+from somcolor.inference.batch import colorize_files, output_paths  # noqa: E402
 from somcolor.cli import main  # noqa: E402
 from somcolor.io.images import read_image  # noqa: E402
 from somcolor.io.writing import write_png  # noqa: E402

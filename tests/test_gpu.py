@@ -101,7 +101,7 @@ def test_bytes_out_and_order_kept_over_three_streams(fitted, crops):
 def test_predict_and_colorize_files_on_the_device(fitted, crops, tmp_path):
     from PIL import Image
 
-    from somcolor.io.batch import colorize_files
+    from somcolor.inference.batch import colorize_files
 
     on_gpu = copy.deepcopy(fitted).set_params(device="cuda")
     for cpu_rgb, gpu_rgb in zip(fitted.predict(crops), on_gpu.predict(crops)):

@@ -7,7 +7,7 @@ from sklearn.base import clone
 from sklearn.model_selection import BaseCrossValidator, GridSearchCV, ParameterGrid
 
 from ..estimator import SOMColorizer
-from ..io.cluster import on_cluster
+from ..cluster import on_cluster
 from .scorers import SCORERS
 
 

@@ -8,12 +8,12 @@ import numpy as np
 from joblib import Parallel, delayed
 from tqdm.auto import tqdm
 
-from ..inference.plan import colorize, colorize_bands, colorize_many
-from .cluster import on_cluster
-from .images import IMAGE_EXTENSIONS, ImageError, as_pixels
-from .writing import (
+from ..cluster import on_cluster
+from ..io.images import IMAGE_EXTENSIONS, ImageError, as_pixels
+from ..io.writing import (
     OutputError, check_folder, check_output_file, refuse_inputs, write_png, write_png_rows, written_by_somcolor,
 )
+from .plan import colorize, colorize_bands, colorize_many
 
 
 def output_paths(inputs, output):
