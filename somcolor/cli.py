@@ -608,15 +608,14 @@ def main(argv=None):
     argv = sys.argv[1:] if argv is None else list(argv)
     command = next((a for a in argv if not a.startswith("-")), "")
     args = build_parser(command).parse_args(argv)
-    in_main_thread = threading.current_thread() is threading.main_thread()
-    previous = signal.signal(signal.SIGTERM, _raise_interrupted) if in_main_thread else None
+    from .io.images import ImageError, ImageWarning
+    from .persistence import ModelFileError
 
     def one_line(message, category, filename, lineno, file=None, line=None):
         print(f"somcolor {args.command}: warning: {cli_words(str(message))}", file=sys.stderr)
 
-    from .io.images import ImageError, ImageWarning
-    from .persistence import ModelFileError
-
+    in_main_thread = threading.current_thread() is threading.main_thread()
+    previous = signal.signal(signal.SIGTERM, _raise_interrupted) if in_main_thread else None
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("default", ImageWarning)

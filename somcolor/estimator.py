@@ -359,6 +359,8 @@ class SOMColorizer(BaseEstimator):
         self : SOMColorizer
         """
         context, sampling = self._check_params()
+        if self.warm_start and hasattr(self, "mlp_"):
+            raise ValueError("fit_stream trains from scratch: fine-tune (warm_start=True) with fit")
         check_scalar(chunk_images, "chunk_images", numbers.Integral, min_val=1)
         check_scalar(reservoir_size, "reservoir_size", numbers.Integral, min_val=self.n_colors)
         images = check_image_list(X)
@@ -459,7 +461,9 @@ class SOMColorizer(BaseEstimator):
         """Set every fitted attribute at once, after checking that the arrays the kernels will read are
         finite and fit together: a fit that raises, here or before, leaves the estimator as it was."""
         try:
-            check_arrays(network_of(mlp), np.asarray(quantizer.codebook_, np.float32), context)
+            with np.errstate(over="ignore"):  # beyond float32 is inf, refused by check_arrays
+                codebook = np.asarray(quantizer.codebook_, np.float32)
+            check_arrays(network_of(mlp), codebook, context)
         except ValueError as exc:
             raise ValueError(
                 f"training diverged ({exc}); lower learning_rate_init ({self.learning_rate_init}) or "

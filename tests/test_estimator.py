@@ -285,6 +285,11 @@ def test_warm_start_is_reproducible_and_off_by_default(fitted, train_paths):
     assert len(refit.quantizer_.codebook_) == 5
 
 
+def test_fit_stream_does_not_pretend_to_fine_tune(fitted, train_paths):
+    with pytest.raises(ValueError, match="fit_stream trains from scratch"):
+        copy.deepcopy(fitted).set_params(warm_start=True).fit_stream(train_paths[:1])
+
+
 def test_warm_start_refuses_other_features_colors_or_layers(fitted, train_paths):
     for params in ({"patch_size": 3}, {"n_colors": 16}, {"hidden_layer_sizes": (20,)}, {"local_radii": (4,)}):
         model = copy.deepcopy(fitted).set_params(warm_start=True, **params)
