@@ -121,7 +121,7 @@ def _model_from_args(args):
     return SOMColorizer(
         patch_size=args.patch_size,
         n_colors=args.n_colors,
-        hidden_layer_sizes=_hidden_sizes(args.hidden) if isinstance(args.hidden, str) else args.hidden,
+        hidden_layer_sizes=args.hidden,
         pixels_per_image=args.pixels_per_image,
         max_iter=args.max_iter or SOMColorizer().max_iter,
         rebalance=args.rebalance,

@@ -13,10 +13,9 @@ from tqdm.auto import tqdm
 from .features.sampling import Reservoir, sample_training_pixels
 from .inference.exact import probabilities_exact
 from .inference.gpu import require_gpu
-from .inference.plan import check_arrays, colorize_many, plan_of
+from .inference.plan import checked_arrays, colorize_many, plan_of
 from .inference.working import resolved_side
 from .io.images import DEFAULT_MAX_PIXELS, as_pixels, check_image_list, image_name, read_lightness, read_luv
-from .network.mlp import network_of
 from .network.training import class_weights, rebalancing_weights, train_epochs
 from .parameters import PARAMETER_CONSTRAINTS, int_tuple, settings
 from .quantizer import UVQuantizer
@@ -461,9 +460,7 @@ class SOMColorizer(BaseEstimator):
         """Set every fitted attribute at once, after checking that the arrays the kernels will read are
         finite and fit together: a fit that raises, here or before, leaves the estimator as it was."""
         try:
-            with np.errstate(over="ignore"):  # beyond float32 is inf, refused by check_arrays
-                codebook = np.asarray(quantizer.codebook_, np.float32)
-            check_arrays(network_of(mlp), codebook, context)
+            checked_arrays(mlp, quantizer.codebook_, context)
         except ValueError as exc:
             raise ValueError(
                 f"training diverged ({exc}); lower learning_rate_init ({self.learning_rate_init}) or "

@@ -38,9 +38,8 @@ def output_paths(inputs, output):
         return {inputs[0]: output}
     check_folder(output)
     targets = {Path(p): output / f"{Path(p).stem}.png" for p in inputs}
-    earlier = set(targets.values()) & {Path(p) for p in inputs}
-    earlier = {p for p in earlier if written_by_somcolor(p) and any(
-        out == p and src != p for src, out in targets.items())}
+    others_outputs = {out for src, out in targets.items() if out != src}
+    earlier = {p for p in targets if p in others_outputs and written_by_somcolor(p)}
     outputs = {}
     for path in inputs:
         if Path(path) in earlier:

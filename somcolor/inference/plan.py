@@ -43,10 +43,7 @@ def plan_of(model):
     kernels read them) or do not fit together: the kernels index by these
     shapes and must never see a malformed model.
     """
-    network = network_of(model.mlp_)
-    with np.errstate(over="ignore"):  # values beyond float32 become inf, refused just below
-        codebook = np.ascontiguousarray(model.quantizer_.codebook_, dtype=np.float32)
-    check_arrays(network, codebook, model.context_)
+    network, codebook = checked_arrays(model.mlp_, model.quantizer_.codebook_, model.context_)
     return ColorizePlan(
         context=model.context_,
         network=network,
@@ -59,6 +56,16 @@ def plan_of(model):
         fused=pack(network, model.context_),
         working_side=resolved_side(model),
     )
+
+
+def checked_arrays(mlp, codebook, context):
+    """The fitted MLP as a :class:`~somcolor.network.mlp.Network` and the codebook as float32, as the
+    kernels read them, once :func:`check_arrays` has passed them."""
+    network = network_of(mlp)
+    with np.errstate(over="ignore"):  # values beyond float32 become inf, refused by check_arrays
+        codebook = np.ascontiguousarray(codebook, dtype=np.float32)
+    check_arrays(network, codebook, context)
+    return network, codebook
 
 
 def check_arrays(network, codebook, context):

@@ -97,10 +97,10 @@ def working_side_bands(pixels, plan, factor, small_luv, band_pixels, to_lightnes
     cols = -(-cols // factor) * factor  # tiles start on the coarse grid
     for r0 in range(0, height, rows):
         r1 = min(height, r0 + rows)
+        top, bottom = max(0, r0 - margin), min(height, r1 + margin)
         band = np.empty((r1 - r0, width, 3), np.float32)
         for c0 in range(0, width, cols):
             c1 = min(width, c0 + cols)
-            top, bottom = max(0, r0 - margin), min(height, r1 + margin)
             left, right = max(0, c0 - margin) // factor * factor, min(width, c1 + margin)
             luv = np.empty((3, bottom - top, right - left), np.float32)
             luv[0] = to_lightness(pixels[top:bottom, left:right])

@@ -107,8 +107,9 @@ def open_frames(source, fps=None):
         finally:
             reader.close()
 
-    source_fps = meta.get("fps")
-    if not (isinstance(source_fps, (int, float)) and 0 < source_fps <= MAX_FPS):
+    try:
+        source_fps = check_fps(meta.get("fps")) or DEFAULT_FPS
+    except VideoError:  # a rate the header gets wrong: the default, as for a folder of frames
         source_fps = DEFAULT_FPS
     duration = meta.get("duration")
     announced = round(duration * source_fps) if duration and np.isfinite(duration) else None
