@@ -2,7 +2,9 @@
 
 The Intel landscapes (150 x 150) and the Oliva & Torralba 8-scene images
 (64 x 64): each in-source (sorted names, every fifth held out), and each
-trained on all of one and tested on all of the other. The CNN references get
+trained on all of one and tested on all of the other; and the 51 BSDS500
+natural photos at their own size (481 x 321), a test-only source, by models
+trained on each source and on both together. The CNN references get
 the same number of image passes in every split (35 epochs of 432 images).
 Writes benchmarks/results/yardstick/yardstick.{json,md} and a figure per split;
 --methods runs some methods and merges their rows into an earlier run's.
@@ -20,6 +22,8 @@ from somcolor.io.images import find_images
 from somcolor.io.writing import write_text
 
 SOURCES = {"landscapes": SHARED_DATA / "landscapes", "8-scene": SHARED_DATA / "8scene_64px"}
+# Tested on only, at the photos' own size (481 x 321): nothing here trains on it.
+TEST_ONLY = {"BSDS": SHARED_DATA / "bsds500_natural"}
 
 
 def main():
@@ -35,7 +39,8 @@ def main():
         return {name: make for name, make in chosen.items() if args.methods is None or name in args.methods}
 
     sources = {name: find_images([folder]) for name, folder in SOURCES.items()}
-    results = yardstick(sources, methods, out_dir=None, only=args.splits, verbose=True)
+    test_only = {name: find_images([folder]) for name, folder in TEST_ONLY.items()}
+    results = yardstick(sources, methods, out_dir=None, only=args.splits, verbose=True, test_only=test_only)
     merged = merge(args.out / "yardstick.json", results)
     write_text(args.out / "yardstick.json", json.dumps(merged, indent=2))
     write_text(args.out / "yardstick.md", format_yardstick(merged))

@@ -1,8 +1,7 @@
 """Where arrays live: the one place that chooses between numpy and CuPy, and kept scratch memory.
 
 Functions that run on either take their array module from their input
-(:func:`array_module`) or from a device name (:func:`module_for`); nothing
-else in somcolor imports CuPy.
+(:func:`array_module`).
 """
 
 import threading
@@ -22,13 +21,6 @@ def cupy_module():
     return cupy
 
 
-def module_for(device):
-    """The array module of a device: numpy for ``"cpu"``, CuPy for ``"cuda"``."""
-    if device not in DEVICES:
-        raise ValueError(f"device must be one of {DEVICES}, got {device!r}")
-    return np if device == "cpu" else cupy_module()
-
-
 def array_module(array):
     """numpy, or CuPy for a CuPy array (without importing CuPy for numpy input).
 
@@ -38,11 +30,6 @@ def array_module(array):
     if type(array).__module__.split(".")[0] == "cupy":
         return cupy_module()
     return np
-
-
-def to_numpy(array):
-    """A numpy array of `array`, copied from the GPU if it lives there."""
-    return array.get() if array_module(array) is not np else np.asarray(array)
 
 
 _WORK = threading.local()

@@ -97,8 +97,19 @@ def _add_decode_options(parser, defaults=None):
     defaults = defaults or {"decode": None, "temperature": None}
     parser.add_argument("--decode", choices=DECODERS, default=defaults["decode"],
                         help="how class probabilities become colors" + own)
-    parser.add_argument("--temperature", type=float, default=defaults["temperature"],
-                        help="of the annealed mean, in [0.01, 1]: lower is more colorful" + own)
+    parser.add_argument("--temperature", type=_temperature, default=defaults["temperature"],
+                        help="of the annealed mean, in [0.01, 1] (lower is more colorful), or 'auto': "
+                        "chosen by fit" + own)
+
+
+def _temperature(text):
+    """--temperature's value: 'auto' or a number (its range is checked by the estimator)."""
+    if text == "auto":
+        return text
+    try:
+        return float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is neither a number nor 'auto'") from None
 
 
 def _fine_tuned_from_args(args):

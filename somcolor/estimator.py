@@ -16,6 +16,7 @@ from .inference.gpu import require_gpu
 from .inference.plan import checked_arrays, colorize_many, plan_of
 from .inference.working import resolved_side
 from .io.images import DEFAULT_MAX_PIXELS, as_pixels, check_image_list, image_name, read_lightness, read_luv
+from .network.decode import calibrated_temperature
 from .network.training import class_weights, rebalancing_weights, train_epochs
 from .parameters import PARAMETER_CONSTRAINTS, int_tuple, settings
 from .quantizer import UVQuantizer
@@ -38,6 +39,14 @@ def _fit_quantizer(quantizer, chroma):
 # new photos, half and half: a few photos alone would make a color they happen to lack "rare", and
 # their own colors common.
 _FINE_TUNE_MIX = 0.5
+
+# Training pixels kept in the model (features as float16, and their classes) and replayed beside the new
+# photos' pixels when it is fine-tuned, so that the network keeps seeing the scenes it was trained on:
+# 6,000 pixels add about 0.3 MB to a model file.
+_REPLAY_PIXELS = 6000
+
+# temperature="auto" is chosen on this many of the training pixels (evenly spaced in sampling order).
+_CALIBRATION_PIXELS = 20_000
 
 #: The fine-tuning settings chosen by ``benchmarks/finetune.py`` (few epochs at a small step keep what
 #: the starting model knew of photos it has not seen); ``somcolor fit --from`` uses them.
@@ -96,11 +105,18 @@ class SOMColorizer(BaseEstimator):
     decode : {"annealed_mean", "argmax"}, default="annealed_mean"
         How class probabilities become chroma; see
         :func:`somcolor.network.decode_chroma`.
-    temperature : float, default=0.5
+    temperature : float or "auto", default=0.5
         Temperature of the annealed mean, in [0.01, 1]: lower is more colorful,
         higher closer to the mean chroma (more PSNR). 0.5 is the highest that
         keeps colorfulness above 70% of the originals' on both cross-source
         splits (+0.09 and +0.21 dB over Zhang et al.'s 0.38, at 72% and 71%).
+        "auto": `fit` chooses it on its training pixels
+        (:func:`~somcolor.network.decode.calibrated_temperature`): the highest
+        that gives them 80% of their true mean chroma. Not the default: a fit
+        from scratch on a few hundred photos knows its training photos better
+        than others, so its choice there is too high for photos from elsewhere,
+        and for fits on 48 or 100 landscapes no temperature reaches it (see the
+        README).
     smooth_radius : int, default=8
         Radius of the edge-aware smoothing of the predicted chroma, guided by
         L (:func:`somcolor.filters.guided_filter`); 0 turns it off.
@@ -164,11 +180,13 @@ class SOMColorizer(BaseEstimator):
         model's working resolution, for `max_iter` epochs with a fresh Adam
         step of `learning_rate_init`; the class weights mix the color
         frequencies of the old and the new pixels. Feature, color and layer
-        parameters must then be those of the fitted model. Few epochs at a
-        small step keep most of what the model knew: ``max_iter=5,
-        learning_rate_init=3e-4`` (:data:`FINE_TUNING`, what ``somcolor fit
-        --from`` uses) was the best of those ``benchmarks/finetune.py``
-        screened. See the example below.
+        parameters must then be those of the fitted model. What keeps the
+        model from forgetting photos unlike the new ones: a sample of its
+        original training pixels (``replay_features_``, kept by `fit`) is
+        trained on beside the new pixels, and few epochs at a small step:
+        ``max_iter=5, learning_rate_init=3e-4`` (:data:`FINE_TUNING`, what
+        ``somcolor fit --from`` uses) was the best of those
+        ``benchmarks/finetune.py`` screened. See the example below.
     max_image_pixels : int, default=200_000_000
         The largest image accepted, in pixels, in `fit` and `predict`;
         larger files (decompression bombs too) are refused from their header,
@@ -196,6 +214,15 @@ class SOMColorizer(BaseEstimator):
         Frequency of each color class among the sampled training pixels.
     class_weights_ : ndarray of shape (n_colors,)
         Training weight of each class (all ones without rebalancing).
+    temperature_ : float
+        The annealed mean's temperature `fit` chose (``temperature="auto"``)
+        or was given.
+    replay_features_ : ndarray of shape (n_replay, n_features), dtype float16
+        Up to 6,000 of the training pixels' features, replayed when the model
+        is fine-tuned (``warm_start=True``); a fine-tuned model keeps those
+        of the model it started from.
+    replay_classes_ : ndarray of shape (n_replay,), dtype uint16
+        Their color classes.
     n_iter_ : int
         Number of epochs run.
     loss_curve_ : list of float
@@ -330,6 +357,7 @@ class SOMColorizer(BaseEstimator):
         labels = quantizer.transform(chroma)
         fitted = self._train(labels, mlp_seed, lambda: [(features, labels)])
         return self._set_fitted(context=context, training_side=int(np.median(short_sides)), quantizer=quantizer,
+                                replay=_replay_sample(features, labels, mlp_seed), calibration=(features, chroma),
                                 **fitted)
 
     def fit_stream(self, X, y=None, chunk_images=64, reservoir_size=200_000):
@@ -366,6 +394,7 @@ class SOMColorizer(BaseEstimator):
         rng = check_random_state(self.random_state)
         quantizer = self._new_quantizer(rng)
         sample_seed, mlp_seed = rng.randint(np.iinfo(np.int32).max, size=2)
+        short_sides = []  # filled by the first pass of chunks()
 
         def chunks():
             for start in range(0, len(images), chunk_images):
@@ -380,17 +409,21 @@ class SOMColorizer(BaseEstimator):
                 short_sides.extend(side for _, _, sides in parts for side in sides)
                 yield np.concatenate([f for f, _, _ in parts]), np.concatenate([c for _, c, _ in parts])
 
-        short_sides = []
+        # One reservoir of (features, chroma) rows: the SOM learns from its chroma, replay keeps its features.
         reservoir = Reservoir(reservoir_size, rng)
-        for _, chroma in self._progress(chunks(), "sampling chroma", unit="chunk"):
-            reservoir.add(chroma)
+        for features, chroma in self._progress(chunks(), "sampling chroma", unit="chunk"):
+            reservoir.add(np.hstack([features, chroma]))
         training_side = int(np.median(short_sides))
-        quantizer.fit(reservoir.sample)
+        kept_features, kept_chroma = reservoir.sample[:, :-2].astype(np.float32), reservoir.sample[:, -2:]
+        quantizer.fit(kept_chroma)
+        kept_labels = quantizer.transform(kept_chroma)
         fitted = self._train(
-            quantizer.transform(reservoir.sample), mlp_seed,
+            kept_labels, mlp_seed,
             lambda: ((features, quantizer.transform(chroma)) for features, chroma in chunks()),
         )
-        return self._set_fitted(context=context, training_side=training_side, quantizer=quantizer, **fitted)
+        return self._set_fitted(context=context, training_side=training_side, quantizer=quantizer,
+                                replay=_replay_sample(kept_features, kept_labels, mlp_seed),
+                                calibration=(kept_features, kept_chroma), **fitted)
 
     def _fine_tune(self, images, context, sampling):
         """Train the fitted network further on `images`, keeping its color classes and features."""
@@ -409,7 +442,12 @@ class SOMColorizer(BaseEstimator):
         progress = self._progress(images, "sampling pixels", unit="img")
         features, chroma, _ = sample_training_pixels(progress, context, sampling, rng, max_pixels=self.max_image_pixels)
         labels = self.quantizer_.transform(chroma)
+        calibration = (features, chroma)
         new = np.bincount(labels, minlength=n_colors) / len(labels)
+        replay = getattr(self, "replay_features_", None)
+        if replay is not None and len(replay):
+            features = np.concatenate([features, replay.astype(np.float32)])
+            labels = np.concatenate([labels, self.replay_classes_.astype(labels.dtype)])
         frequencies = (1 - _FINE_TUNE_MIX) * np.asarray(self.class_frequencies_) + _FINE_TUNE_MIX * new
         weights = np.ones(n_colors) if self.rebalance is None else rebalancing_weights(frequencies, self.rebalance)
         mlp = copy.deepcopy(self.mlp_)
@@ -424,8 +462,10 @@ class SOMColorizer(BaseEstimator):
             batch_size=self.batch_size,
             epochs=self._progress(range(self.max_iter), "fine-tuning MLP", unit="epoch"),
         )
+        kept = (self.replay_features_, self.replay_classes_) if replay is not None else None
         return self._set_fitted(context=self.context_, training_side=self.training_side_, quantizer=self.quantizer_,
-                                mlp=mlp, class_frequencies=frequencies, class_weights=weights, loss_curve=loss_curve)
+                                mlp=mlp, class_frequencies=frequencies, class_weights=weights, loss_curve=loss_curve,
+                                replay=kept, calibration=calibration)
 
     def _new_quantizer(self, rng):
         return UVQuantizer(
@@ -456,7 +496,8 @@ class SOMColorizer(BaseEstimator):
         )
         return {"mlp": mlp, "class_frequencies": frequencies, "class_weights": weights, "loss_curve": loss_curve}
 
-    def _set_fitted(self, context, training_side, quantizer, mlp, class_frequencies, class_weights, loss_curve):
+    def _set_fitted(self, context, training_side, quantizer, mlp, class_frequencies, class_weights, loss_curve,
+                    replay=None, calibration=None):
         """Set every fitted attribute at once, after checking that the arrays the kernels will read are
         finite and fit together: a fit that raises, here or before, leaves the estimator as it was."""
         try:
@@ -466,14 +507,22 @@ class SOMColorizer(BaseEstimator):
                 f"training diverged ({exc}); lower learning_rate_init ({self.learning_rate_init}) or "
                 f"som_learning_rate ({self.som_learning_rate})"
             ) from None
+        temperature = self.temperature
+        if temperature == "auto":
+            features, chroma = calibration
+            rows = np.linspace(0, len(chroma) - 1, min(len(chroma), _CALIBRATION_PIXELS)).astype(np.int64)
+            temperature = calibrated_temperature(mlp.predict_proba(features[rows]), chroma[rows], quantizer.codebook_)
         self.context_ = context
         self.training_side_ = training_side
+        self.temperature_ = float(temperature)
         self.quantizer_ = quantizer
         self.mlp_ = mlp
         self.class_frequencies_ = class_frequencies
         self.class_weights_ = class_weights
         self.loss_curve_ = loss_curve
         self.n_iter_ = len(loss_curve)
+        if replay is not None:
+            self.replay_features_, self.replay_classes_ = replay
         return self
 
     # -- prediction ---------------------------------------------------------
@@ -555,3 +604,11 @@ class SOMColorizer(BaseEstimator):
             correct += int(np.count_nonzero(predicted == truth))
             total += truth.size
         return correct / total
+
+
+def _replay_sample(features, labels, seed):
+    """At most :data:`_REPLAY_PIXELS` of the training pixels, drawn by their own seed (so that keeping them
+    changes no other random draw of `fit`), as (features in float16, classes in uint16)."""
+    rows = np.random.RandomState(seed).permutation(len(labels))[:_REPLAY_PIXELS]
+    rows.sort()
+    return features[rows].astype(np.float16), labels[rows].astype(np.uint16)

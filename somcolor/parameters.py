@@ -51,7 +51,7 @@ PARAMETER_CONSTRAINTS = {
     "decode": [StrOptions(set(DECODERS))],
     # Bounds that keep the arithmetic finite: a temperature of 1e-37, a SOM step of 5 or a spread of
     # 1e-300 turned every colour into NaN.
-    "temperature": [Interval(numbers.Real, 0.01, 1, closed="both")],
+    "temperature": [Interval(numbers.Real, 0.01, 1, closed="both"), StrOptions({"auto"})],
     "smooth_radius": [Interval(numbers.Integral, 0, PARAMETER_LIMITS["smooth_radius"], closed="both")],
     "smooth_eps": [Interval(numbers.Real, 1e-8, 1e3, closed="both")],
     "rebalance": [Interval(numbers.Real, 0, 1, closed="both"), None],

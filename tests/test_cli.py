@@ -2,6 +2,7 @@ import subprocess
 import sys
 
 import numpy as np
+import pytest
 from PIL import Image
 
 from somcolor import load_model
@@ -261,3 +262,14 @@ def test_fit_from_the_bundled_model(tmp_path, train_paths, test_paths, capsys):
     assert main(["colorize", str(out), str(test_paths[0]), "-o", str(tmp_path / "c")]) == 0
     assert main(["fit", str(train_paths[0]), "-o", str(tmp_path / "x.skops"), "--from", "nowhere.skops"]) == 2
     assert "nowhere.skops: no such model file" in capsys.readouterr().err
+
+
+def test_fit_with_temperature_auto_and_a_bad_temperature(tmp_path, train_paths, capsys):
+    from somcolor.network.decode import TEMPERATURES
+
+    out = tmp_path / "auto.skops"
+    assert main(["fit", *map(str, train_paths[:2]), "-o", str(out), "--max-iter", "1", "--temperature", "auto"]) == 0
+    assert load_model(out).temperature_ in TEMPERATURES
+    with pytest.raises(SystemExit) as exit_:
+        main(["fit", str(train_paths[0]), "-o", str(tmp_path / "x.skops"), "--temperature", "hot"])
+    assert exit_.value.code == 2 and "'hot' is neither a number nor 'auto'" in capsys.readouterr().err

@@ -15,7 +15,7 @@ from somcolor.features.context import (
 from somcolor.features.patches import extract_patches_reference
 from somcolor.features.sampling import pixel_features
 from somcolor.filters.resample import downscale
-from somcolor.inference.array_path import colorize_array
+from array_reference import colorize_array
 from somcolor.inference.exact import colorize_exact
 from somcolor.inference.plan import plan_of
 

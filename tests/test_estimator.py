@@ -300,9 +300,80 @@ def test_warm_start_refuses_other_features_colors_or_layers(fitted, train_paths)
 def test_the_bundled_model_fine_tunes_saves_and_loads(tmp_path, train_paths, test_paths):
     from somcolor import load_model, save_model
 
-    model = load_model("landscapes").set_params(warm_start=True, max_iter=2, random_state=0)
+    model = load_model("landscapes").set_params(warm_start=True, max_iter=2, random_state=0, temperature="auto")
     model.fit(train_paths[:3])
     save_model(model, tmp_path / "mine.skops")
     loaded = load_model(tmp_path / "mine.skops")
     np.testing.assert_array_equal(loaded.predict(test_paths[:1])[0], model.predict(test_paths[:1])[0])
+    assert loaded.temperature_ == model.temperature_ and len(loaded.replay_classes_) == len(model.replay_classes_)
     assert loaded.training_side_ == 64  # the bundled model's scale is kept
+
+
+def test_a_fit_keeps_a_replay_sample_that_fine_tuning_trains_on_and_keeps(fitted, train_paths):
+    from somcolor.estimator import _REPLAY_PIXELS
+
+    assert fitted.replay_features_.dtype == np.float16 and fitted.replay_classes_.dtype == np.uint16
+    assert len(fitted.replay_features_) == len(fitted.replay_classes_) == min(_REPLAY_PIXELS, 6 * 600)
+    assert fitted.replay_features_.shape[1] == fitted.mlp_.coefs_[0].shape[0]
+    assert fitted.replay_classes_.max() < len(fitted.quantizer_.codebook_)
+    # The replay sample is drawn by its own seed: keeping it changed no weight of the model.
+    plain = SOMColorizer(pixels_per_image=600, max_iter=3, random_state=0).fit(train_paths)
+    np.testing.assert_array_equal(plain.mlp_.coefs_[0], fitted.mlp_.coefs_[0])
+    tuned = copy.deepcopy(fitted).set_params(warm_start=True, max_iter=2, random_state=0).fit(train_paths[:1])
+    np.testing.assert_array_equal(tuned.replay_features_, fitted.replay_features_)  # the original scenes stay
+    # Without a replay sample (a model file of somcolor 0.4) fine-tuning still runs, on the new pixels only.
+    bare = copy.deepcopy(fitted).set_params(warm_start=True, max_iter=2, random_state=0)
+    del bare.replay_features_, bare.replay_classes_
+    bare.fit(train_paths[:1])
+    assert not hasattr(bare, "replay_features_")
+    assert any(not np.array_equal(a, b) for a, b in zip(bare.mlp_.coefs_, tuned.mlp_.coefs_))
+
+
+def test_fit_stream_keeps_its_replay_sample_from_the_reservoir(train_paths):
+    model = SOMColorizer(pixels_per_image=300, max_iter=1, random_state=0, som_iterations=500)
+    model.fit_stream(train_paths[:4], chunk_images=2, reservoir_size=700)
+    assert model.replay_features_.shape == (700, model.mlp_.coefs_[0].shape[0])
+
+
+# -- temperature="auto": chosen on the training pixels (issue 22) ---------------------------------------
+
+
+def test_calibrated_temperature_reaches_its_chroma_target_at_the_highest_temperature(rng):
+    from somcolor.network.decode import TEMPERATURES, calibrated_temperature, decode_chroma
+
+    codebook = np.array([[-30.0, 10.0], [0.0, 0.0], [25.0, 20.0]])
+    logits = rng.normal(size=(500, 3)) * 1.5
+    proba = np.exp(logits) / np.exp(logits).sum(axis=1, keepdims=True)
+    chroma = codebook[rng.integers(0, 3, 500)]
+    chosen = [calibrated_temperature(proba, chroma, codebook, target) for target in (0.3, 0.6, 0.9, 5.0)]
+    assert chosen == sorted(chosen, reverse=True) and chosen[-1] == TEMPERATURES[-1]
+    truth = np.hypot(*chroma.T).mean()
+    for target, temperature in zip((0.3, 0.6, 0.9), chosen):
+        reached = np.hypot(*decode_chroma(proba, codebook, temperature=temperature).T).mean()
+        assert reached >= target * truth or temperature == TEMPERATURES[-1]
+        higher = [t for t in TEMPERATURES if t > temperature]
+        if higher:  # the next higher temperature falls short
+            assert np.hypot(*decode_chroma(proba, codebook, temperature=min(higher)).T).mean() < target * truth
+
+
+def test_temperature_auto_is_chosen_by_fit_and_used_by_every_path(train_paths, test_paths):
+    from somcolor.inference.exact import colorize_exact
+    from somcolor.io.images import read_image
+
+    model = SOMColorizer(pixels_per_image=600, max_iter=3, random_state=0, temperature="auto").fit(train_paths)
+    again = SOMColorizer(pixels_per_image=600, max_iter=3, random_state=0, temperature="auto").fit(train_paths)
+    assert model.temperature_ == again.temperature_  # same seed, same data: same temperature
+    fixed = copy.deepcopy(model).set_params(temperature=model.temperature_)
+    np.testing.assert_array_equal(model.predict(test_paths[:1])[0], fixed.predict(test_paths[:1])[0])
+    photo = read_image(test_paths[0])
+    np.testing.assert_allclose(colorize_exact(photo, model), colorize_exact(photo, fixed), atol=1e-6)
+    assert SOMColorizer(max_iter=1, random_state=0).fit(train_paths[:1]).temperature_ == 0.5  # the value given
+
+
+def test_temperature_auto_on_a_model_fitted_without_it_says_so(fitted, test_paths):
+    old = copy.deepcopy(fitted).set_params(temperature="auto")
+    del old.temperature_  # as a model file of somcolor 0.4
+    with pytest.raises(ValueError, match='temperature="auto" is chosen by fit'):
+        old.predict(test_paths[:1])
+    with pytest.raises(ValueError, match="temperature"):
+        SOMColorizer(temperature="hot").fit(test_paths[:1])

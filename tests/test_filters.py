@@ -6,7 +6,7 @@ import pytest
 from somcolor.color import lightness, rgb_to_luv
 from somcolor.filters import _kernels
 from somcolor.filters.guided import box_mean_array, guided_filter, guided_filter_array
-from somcolor.inference.array_path import colorize_array
+from array_reference import colorize_array
 from somcolor.inference.fused import colorize_fused
 from somcolor.inference.plan import plan_of
 

@@ -16,9 +16,9 @@ from somcolor.color import lightness_array, luv_to_rgb_array
 from somcolor.color import _cuda as color_cuda
 from somcolor.color.cie import RGB_FROM_XYZ, U0, V0
 from somcolor.filters import _cuda as filters_cuda
+from somcolor.filters._cuda import launch_grid
 from somcolor.filters.guided import box_mean_array, guided_filter_array
 from somcolor.inference import gpu
-from somcolor.inference._cuda import launch_grid
 from somcolor.inference.plan import colorize
 from somcolor.io.images import as_pixels
 
@@ -62,10 +62,10 @@ def test_box_means_and_guided_filter_match_the_array_code(rng):
     work = gpu.Workspace()
     for radius in (0, 2, 6):
         out = np.empty_like(src)
-        gpu.box_means(src, radius, out, work, 0)
+        filters_cuda.box_means(src, radius, out, work, 0)
         np.testing.assert_allclose(out, box_mean_array(src.astype(np.float64), radius), atol=1e-4)
         smoothed = np.empty_like(src)
-        gpu.guided_filter(guide, src, radius, 1e-3, smoothed, work, 0)
+        filters_cuda.guided_filter(guide, src, radius, 1e-3, smoothed, work, 0)
         expected = guided_filter_array(guide.astype(np.float64), src.astype(np.float64), radius, 1e-3)
         np.testing.assert_allclose(smoothed, expected, atol=1e-3)
 

@@ -9,7 +9,7 @@ from somcolor import SOMColorizer
 from somcolor.color import lightness
 from somcolor.features.context import context_at, image_context
 from somcolor.features.patches import extract_patches_reference, pad_lightness, patches_array
-from somcolor.inference.array_path import colorize_array
+from array_reference import colorize_array
 from somcolor.inference.exact import colorize_exact
 from somcolor.inference.fused import colorize_fused, colorize_probabilities, pack, probabilities_fused
 from somcolor.inference.plan import plan_of

@@ -73,3 +73,22 @@ def test_the_bundled_model_loads_by_name_and_is_small():
     assert model.training_side_ == 64 and model.augment_mirror
     with pytest.raises(ModelFileError, match="portraits: no such model file, nor a bundled model .landscapes"):
         load_model("portraits")
+
+
+def test_a_model_file_of_somcolor_0_4_loads_colorizes_the_same_and_fine_tunes(test_paths, train_paths):
+    """Written by somcolor 0.4: no replay sample and no temperature_; colorized test photo beside it."""
+    from pathlib import Path
+
+    from somcolor.color import grayscale
+    from somcolor.io.images import read_image
+
+    data = Path(__file__).with_name("data")
+    model = load_model(data / "model-0.4.skops")
+    assert not hasattr(model, "replay_features_") and not hasattr(model, "temperature_")
+    (rgb,) = model.predict([grayscale(read_image(test_paths[0]))])
+    expected = read_image(data / "model-0.4-test0.png")
+    assert np.abs(np.round(rgb * 255) - np.round(expected * 255)).max() <= 1
+    with pytest.raises(ValueError, match='temperature="auto" is chosen by fit'):
+        model.set_params(temperature="auto").predict(test_paths[:1])
+    model.set_params(temperature=0.5, warm_start=True, max_iter=1, random_state=0).fit(train_paths[:1])
+    assert model.temperature_ == 0.5 and not hasattr(model, "replay_features_")

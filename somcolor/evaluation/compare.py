@@ -149,12 +149,13 @@ def compare(train, test, methods=None, out_dir=None, figure_rows=6, verbose=Fals
     return rows
 
 
-def yardstick_splits(sources, every=5):
+def yardstick_splits(sources, every=5, test_only=None):
     """The splits of :func:`yardstick`: (name, train, test) for each source with every `every`-th image held
-    out, then for each ordered pair of sources (trained on all of one, tested on all of the other).
+    out, then for each ordered pair of sources (trained on all of one, tested on all of the other), then for
+    each test-only source, trained on each source and on all of them together.
 
-    >>> [name for name, _, _ in yardstick_splits({"a": list("abcde"), "b": list("fghij")})]
-    ['a (in-source)', 'b (in-source)', 'a -> b', 'b -> a']
+    >>> [name for name, _, _ in yardstick_splits({"a": list("abcde"), "b": list("fghij")}, test_only={"c": "k"})]
+    ['a (in-source)', 'b (in-source)', 'a -> b', 'b -> a', 'a -> c', 'b -> c', 'a + b -> c']
     """
     splits = []
     for name, images in sources.items():
@@ -164,16 +165,25 @@ def yardstick_splits(sources, every=5):
         for b, test in sources.items():
             if a != b:
                 splits.append((f"{a} -> {b}", list(train), list(test)))
+    for name, test in (test_only or {}).items():
+        for a, train in sources.items():
+            splits.append((f"{a} -> {name}", list(train), list(test)))
+        if len(sources) > 1:
+            together = [image for images in sources.values() for image in images]
+            splits.append((f"{' + '.join(sources)} -> {name}", together, list(test)))
     return splits
 
 
-def yardstick(sources, methods=None, out_dir=None, every=5, only=None, verbose=False):
+def yardstick(sources, methods=None, out_dir=None, every=5, only=None, verbose=False, test_only=None):
     """Every method on every split of `sources`: in-source and cross-source.
 
     Parameters
     ----------
     sources : dict of name -> sequence of color images
         Two or more collections from different sources (cameras, sizes, eras).
+    test_only : dict of name -> sequence of color images, optional
+        Collections that are only tested on: by models trained on each
+        source and on all of them together.
     methods : dict of name -> callable returning an unfitted estimator, or a function of the number of
         training images returning such a dict (to give every split the same training budget), optional
     out_dir : path, optional
@@ -190,7 +200,7 @@ def yardstick(sources, methods=None, out_dir=None, every=5, only=None, verbose=F
         ``split``, ``n_train``, ``n_test`` and the comparison's ``rows``.
     """
     results = []
-    for name, train, test in yardstick_splits(sources, every):
+    for name, train, test in yardstick_splits(sources, every, test_only):
         if only is not None and name not in only:
             continue
         if verbose:

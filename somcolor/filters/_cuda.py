@@ -1,12 +1,52 @@
 """CUDA kernels of the filters (numba.cuda): the GPU twins of :mod:`somcolor.filters._kernels`.
 
 Box means are two launches, a running sum down every column and one along
-every row, so their cost does not depend on the radius; the guided filter is
-box means and elementwise launches around them. Their references are the
+every row, so their cost does not depend on the radius; the guided filter
+(:func:`guided_filter`, beside the CPU's) is box means and elementwise launches around them. Their references are the
 array code of :mod:`somcolor.filters.guided` and :mod:`somcolor.filters.resample`.
 """
 
+import math
+
+import numpy as np
 from numba import cuda
+
+BLOCK = (16, 16)  # threads per block: columns, rows
+
+
+def launch_grid(height, width, block=BLOCK):
+    """Blocks covering an image of height x width pixels, a thread per pixel (x: columns, y: rows)."""
+    return (math.ceil(width / block[0]), math.ceil(height / block[1])), block
+
+
+def launch(kernel, height, width, stream, *args):
+    """Launch `kernel` with a thread per pixel of a height x width image, on `stream`."""
+    blocks, threads = launch_grid(height, width)
+    kernel[blocks, threads, stream](*args)
+
+
+def box_means(planes, radius, out, work, stream):
+    """out = the clipped (2r+1)^2 window means of planes (P, H, W), on the GPU: two launches. `work` is the
+    caller's workspace of device arrays (``work.get(key, shape, stream=)``)."""
+    n_planes, height, width = planes.shape
+    columns = work.get(("box", n_planes), planes.shape, stream=stream)
+    launch(box_columns, n_planes, width, stream, planes, radius, columns)
+    launch(box_rows, n_planes, height, stream, columns, radius, out)
+    return out
+
+
+def guided_filter(guide, src, radius, eps, out, work, stream):
+    """The guided filter of :func:`somcolor.filters.guided_filter` on the GPU (guide (H, W), src (C, H, W))."""
+    channels, height, width = src.shape
+    first = work.get("guide_first", (2 + 2 * channels, height, width), stream=stream)
+    means = work.get("guide_means", first.shape, stream=stream)
+    launch(guide_products, height, width, stream, guide, src, first)
+    box_means(first, radius, means, work, stream)
+    coefficients = work.get("guide_coefficients", (2 * channels, height, width), stream=stream)
+    launch(guide_coefficients, height, width, stream, means, np.float32(eps), channels, coefficients)
+    box_means(coefficients, radius, means[: 2 * channels], work, stream)
+    launch(guide_combine, height, width, stream, guide, means, channels, out)
+    return out
 
 
 @cuda.jit(device=True, inline=True)

@@ -15,17 +15,11 @@ import numpy as np
 from numba import cuda, float32
 
 from ..color._cuda import luv_to_rgb_pixel
+from ..filters._cuda import launch_grid
 from ..network._cuda import activate, decode, dense, softmax_to
 
 OUT_RGB, OUT_LUV, OUT_PROBA, OUT_RGB8 = 0, 1, 2, 3
 SHARED_WEIGHTS = 12_288  # float32 weights that fit in 48 KB of shared memory
-BLOCK = (16, 16)  # threads per block: columns, rows
-
-
-def launch_grid(height, width, block=BLOCK):
-    """Blocks covering an image of height x width pixels, a thread per pixel (x: columns, y: rows)."""
-    return (math.ceil(width / block[0]), math.ceil(height / block[1])), block
-
 
 @functools.lru_cache(maxsize=None)
 def fused_kernel(width, n_shared):

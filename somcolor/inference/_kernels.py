@@ -1,7 +1,7 @@
 """Numba kernels of the fused CPU pass: patch and context inputs, every MLP layer, decoding and
 CIELUV -> sRGB in one parallel pass over image rows.
 
-Their references are the array-code path (:mod:`somcolor.inference.array_path`) and the exact path
+Their references are the array-code path (``tests/array_reference.py``) and the exact path
 (:mod:`somcolor.inference.exact`), which the tests compare them with.
 """
 

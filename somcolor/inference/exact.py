@@ -11,7 +11,7 @@ from ..color import lightness, merge_luv
 from ..features.context import context_at, image_context
 from ..features.patches import iter_patch_blocks
 from ..filters.guided import guided_filter_array
-from ..network.decode import decode_chroma
+from ..network.decode import decode_chroma, decoding_temperature
 from ..filters.resample import working_factor
 from .working import colorize_at_working_side, resolved_side
 
@@ -31,7 +31,7 @@ def probabilities_exact(L, context, mlp):
 def luv_exact(L, model):
     """CIELUV planes (3, H, W) float64 of lightness L by the exact path, the chroma smoothed."""
     proba = probabilities_exact(L, model.context_, model.mlp_)
-    uv = decode_chroma(proba, model.quantizer_.codebook_, model.decode, model.temperature)
+    uv = decode_chroma(proba, model.quantizer_.codebook_, model.decode, decoding_temperature(model))
     uv = uv.T.reshape(2, *L.shape)
     if model.smooth_radius:
         uv = guided_filter_array(L / 100, uv, model.smooth_radius, model.smooth_eps)

@@ -20,6 +20,7 @@ from ..color import lightness
 from ..color.cie import RGB_FROM_XYZ, U0, V0
 from ..features.context import Band, image_context
 from ..filters import _cuda as filters_cuda
+from ..filters._cuda import launch
 from . import _cuda
 from .fused import _coarse_inputs
 from ..filters.resample import working_factor
@@ -88,34 +89,6 @@ class Workspace:
         return array
 
 
-def _launch(kernel, height, width, stream, *args):
-    blocks, threads = _cuda.launch_grid(height, width)
-    kernel[blocks, threads, stream](*args)
-
-
-def box_means(planes, radius, out, work, stream):
-    """out = the clipped (2r+1)^2 window means of planes (P, H, W), on the GPU: two launches."""
-    n_planes, height, width = planes.shape
-    columns = work.get(("box", n_planes), planes.shape, stream=stream)
-    _launch(filters_cuda.box_columns, n_planes, width, stream, planes, radius, columns)
-    _launch(filters_cuda.box_rows, n_planes, height, stream, columns, radius, out)
-    return out
-
-
-def guided_filter(guide, src, radius, eps, out, work, stream):
-    """The guided filter of :func:`somcolor.filters.guided_filter` on the GPU (guide (H, W), src (C, H, W))."""
-    channels, height, width = src.shape
-    first = work.get("guide_first", (2 + 2 * channels, height, width), stream=stream)
-    means = work.get("guide_means", first.shape, stream=stream)
-    _launch(filters_cuda.guide_products, height, width, stream, guide, src, first)
-    box_means(first, radius, means, work, stream)
-    coefficients = work.get("guide_coefficients", (2 * channels, height, width), stream=stream)
-    _launch(filters_cuda.guide_coefficients, height, width, stream, means, np.float32(eps), channels, coefficients)
-    box_means(coefficients, radius, means[: 2 * channels], work, stream)
-    _launch(filters_cuda.guide_combine, height, width, stream, guide, means, channels, out)
-    return out
-
-
 def context_planes(L, plan, band, work, stream):
     """The per-pixel context planes (position, local statistics) of L on the GPU."""
     context = plan.context
@@ -123,15 +96,15 @@ def context_planes(L, plan, band, work, stream):
     planes = work.get("planes", (context.n_planes, height, width), stream=stream)
     offset = 0
     if context.position:
-        _launch(_cuda.position_planes, height, width, stream, band.top, band.image_height, planes[0:2])
+        launch(_cuda.position_planes, height, width, stream, band.top, band.image_height, planes[0:2])
         offset = 2
     if context.local_radii:
         moments = work.get("moments", (2, height, width), stream=stream)
         means = work.get("moment_means", (2, height, width), stream=stream)
-        _launch(filters_cuda.moments, height, width, stream, L, moments)
+        launch(filters_cuda.moments, height, width, stream, L, moments)
         for radius in context.local_radii:
-            box_means(moments, radius, means, work, stream)
-            _launch(filters_cuda.spread, height, width, stream, means, planes[offset : offset + 2])
+            filters_cuda.box_means(moments, radius, means, work, stream)
+            launch(filters_cuda.spread, height, width, stream, means, planes[offset : offset + 2])
             offset += 2
     return planes
 
@@ -162,7 +135,7 @@ def colorize_device(pixels_host, pixels, plan, device_plan, work, stream, as_byt
     full_scale = float(np.iinfo(pixels.dtype).max) if np.issubdtype(pixels.dtype, np.integer) else 1.0
     L = work.get("L", (height, width), stream=stream)
     gray = len(pixels.shape) == 2
-    _launch(color_cuda.lightness_gray if gray else color_cuda.lightness_rgb, height, width, stream,
+    launch(color_cuda.lightness_gray if gray else color_cuda.lightness_rgb, height, width, stream,
             pixels, full_scale, L)
     return colorize_lightness_device(L, lambda: lightness(pixels_host), plan, device_plan, work, stream,
                                      as_bytes, band, mode)
@@ -176,7 +149,7 @@ def colorize_lightness_device(L, host_lightness, plan, device_plan, work, stream
     band = Band(0, height, None) if band is None else band
     p = plan.context.patch_size
     padded = work.get("padded", (height + p - 1, width + p - 1), stream=stream)
-    _launch(filters_cuda.pad_scaled, height + p - 1, width + p - 1, stream, L, p // 2, padded)
+    launch(filters_cuda.pad_scaled, height + p - 1, width + p - 1, stream, L, p // 2, padded)
     planes = context_planes(L, plan, band, work, stream)
     columns, y0s, fys, biases = _host_context(host_lightness, (height, width), plan, band, device_plan, work, stream)
     luv_only = mode == _cuda.OUT_LUV
@@ -188,7 +161,7 @@ def colorize_lightness_device(L, host_lightness, plan, device_plan, work, stream
         mode = _cuda.OUT_RGB8 if as_bytes else _cuda.OUT_RGB
         out = work.get("rgb", (height, width, 3), np.uint8 if as_bytes else np.float32, stream=stream)
     packed = plan.fused
-    _launch(device_plan.kernel, height, width, stream,
+    launch(device_plan.kernel, height, width, stream,
             padded, p, planes, columns, y0s, fys, device_plan.weights, biases, device_plan.sizes,
             packed.activation, packed.binary, device_plan.codebook, plan.decode == "argmax",
             np.float32(1.0 / plan.temperature), device_plan.rgb_from_xyz, np.float32(U0), np.float32(V0),
@@ -205,10 +178,10 @@ def smooth(luv, plan, work, stream):
     _, height, width = luv.shape
     if plan.smooth_radius:
         guide = work.get("guide", (height, width), stream=stream)
-        _launch(_scale_plane, height, width, stream, luv, np.float32(0.01), guide)
+        launch(_scale_plane, height, width, stream, luv, np.float32(0.01), guide)
         chroma = work.get("chroma", (2, height, width), stream=stream)
-        _launch(_copy_chroma, height, width, stream, luv, chroma)
-        guided_filter(guide, chroma, plan.smooth_radius, plan.smooth_eps, luv[1:], work, stream)
+        launch(_copy_chroma, height, width, stream, luv, chroma)
+        filters_cuda.guided_filter(guide, chroma, plan.smooth_radius, plan.smooth_eps, luv[1:], work, stream)
     return luv
 
 
@@ -217,7 +190,7 @@ def smooth_and_convert(luv, plan, device_plan, work, stream, as_bytes):
     _, height, width = luv.shape
     smooth(luv, plan, work, stream)
     rgb = work.get("rgb", (height, width, 3), np.uint8 if as_bytes else np.float32, stream=stream)
-    _launch(color_cuda.luv_to_rgb_image, height, width, stream, luv, device_plan.rgb_from_xyz,
+    launch(color_cuda.luv_to_rgb_image, height, width, stream, luv, device_plan.rgb_from_xyz,
             np.float32(U0), np.float32(V0), as_bytes, rgb)
     return rgb
 
@@ -362,7 +335,7 @@ class GpuFrames:
         :func:`~somcolor.video.stabilizer.lightness_histogram`."""
         L = self.work["L"]
         counts = cuda.to_device(np.zeros(bins, np.int64), stream=self.stream)
-        _launch(_cuda.histogram, *L.shape, self.stream, L, bins, counts)
+        launch(_cuda.histogram, *L.shape, self.stream, L, bins, counts)
         host = counts.copy_to_host(stream=self.stream)
         self.stream.synchronize()
         return host / L.size
@@ -373,7 +346,7 @@ class GpuFrames:
         L = self.work["L"]
         height, width = L.shape
         small = cuda.device_array((-(-height // step), -(-width // step)), np.float32, stream=self.stream)
-        _launch(filters_cuda.downscale_blocks, *small.shape, self.stream, L, step, small)
+        launch(filters_cuda.downscale_blocks, *small.shape, self.stream, L, step, small)
         if on_device:
             import cupy
 
@@ -392,10 +365,10 @@ class GpuFrames:
         else:
             small = cuda.as_cuda_array(flow)  # a CuPy array from cuCIM, already on the GPU
         full = self.work.get("flow", (2, height, width), stream=self.stream)
-        _launch(filters_cuda.upsample, height, width, self.stream, small, np.float32(step), full)
+        launch(filters_cuda.upsample, height, width, self.stream, small, np.float32(step), full)
         past = self.work.get("past", proba.shape, stream=self.stream)
-        _launch(filters_cuda.warp_bilinear, height, width, self.stream, self._state, full, past)
-        _launch(_cuda.blend, height, width, self.stream, past, np.float32(weight), proba)
+        launch(filters_cuda.warp_bilinear, height, width, self.stream, self._state, full, past)
+        launch(_cuda.blend, height, width, self.stream, past, np.float32(weight), proba)
 
     def keep(self, proba):
         """Keep `proba` as the state the next frame blends with (None forgets it: a scene cut)."""
@@ -403,14 +376,14 @@ class GpuFrames:
             self._state = None
             return
         self._state = self.work.get("state", proba.shape, stream=self.stream)
-        _launch(_copy_planes, proba.shape[1], proba.shape[2], self.stream, proba, self._state)
+        launch(_copy_planes, proba.shape[1], proba.shape[2], self.stream, proba, self._state)
 
     def _decoded(self, proba):
         """CIELUV planes (3, H, W) on the GPU decoded from the current frame's probability planes."""
         _, height, width = proba.shape
         luv = self.work.get("luv", (3, height, width), stream=self.stream)
         plan = self.plan
-        _launch(_cuda.decode_probabilities, height, width, self.stream, proba, self.work["L"],
+        launch(_cuda.decode_probabilities, height, width, self.stream, proba, self.work["L"],
                 self.device_plan.codebook, plan.decode == "argmax", np.float32(1.0 / plan.temperature), luv)
         return luv
 

@@ -14,6 +14,7 @@ import numpy as np
 from ..color import lightness
 from ..features.context import Band, Context, global_descriptor_of_rows
 from ..features.patches import row_blocks
+from ..network.decode import decoding_temperature
 from ..network.mlp import Network, network_of
 from .fused import FusedNetwork, colorize_fused, pack, smoothed_luv
 from ..filters.resample import working_factor
@@ -49,7 +50,7 @@ def plan_of(model):
         network=network,
         codebook=codebook,
         decode=model.decode,
-        temperature=float(model.temperature),
+        temperature=decoding_temperature(model),
         smooth_radius=int(model.smooth_radius),
         smooth_eps=float(model.smooth_eps),
         device=model.device,

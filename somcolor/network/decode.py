@@ -6,6 +6,11 @@ from .._backend import array_module
 
 DECODERS = ("argmax", "annealed_mean")
 
+#: The temperatures ``temperature="auto"`` chooses among, from the plain mean to nearly the argmax.
+TEMPERATURES = (1.0, 0.7, 0.5, 0.38, 0.3, 0.2, 0.15, 0.1, 0.07, 0.05)
+#: ``temperature="auto"``'s aim: the decoded training pixels' mean chroma at this share of their true mean chroma.
+CHROMA_TARGET = 0.8
+
 
 def decode_chroma(proba, codebook, decode="annealed_mean", temperature=0.38):
     """Turn class probabilities into (U, V) chroma.
@@ -53,3 +58,54 @@ def decode_logits_array(logits, codebook, decode, temperature):
     scaled = logits / temperature
     scaled = xp.exp(scaled - scaled.max(axis=1, keepdims=True))
     return (scaled / scaled.sum(axis=1, keepdims=True)) @ codebook
+
+
+def calibrated_temperature(proba, chroma, codebook, target=CHROMA_TARGET):
+    """The highest temperature of :data:`TEMPERATURES` whose annealed mean gives pixels `target` of their
+    true mean chroma (the lowest, if none does).
+
+    A higher temperature is closer to the mean chroma, which scores best in
+    PSNR, and paler; how pale depends on how sure the network is, which
+    varies with the number and kind of training photos. Chosen on the
+    training pixels, the temperature gives a model colors as strong as its
+    photos' whatever the luck of its training.
+
+    Parameters
+    ----------
+    proba : ndarray of shape (n_pixels, Q)
+        Class probabilities of training pixels.
+    chroma : ndarray of shape (n_pixels, 2)
+        Their true (U, V).
+    codebook : ndarray of shape (Q, 2)
+    target : float
+        Share of the true mean chroma, ``mean |uv|``, to reach.
+
+    Returns
+    -------
+    temperature : float
+
+    Examples
+    --------
+    >>> codebook = np.array([[-10.0, 0.0], [10.0, 0.0]])
+    >>> calibrated_temperature(np.array([[0.3, 0.7], [0.7, 0.3]]), np.array([[10.0, 0], [-10, 0]]), codebook)
+    0.38
+    """
+    truth = np.hypot(*np.asarray(chroma, dtype=np.float64).T).mean()
+    for temperature in TEMPERATURES:
+        uv = decode_chroma(proba, codebook, "annealed_mean", temperature)
+        if np.hypot(*uv.T).mean() >= target * truth:
+            return temperature
+    return TEMPERATURES[-1]
+
+
+def decoding_temperature(model):
+    """The annealed mean's temperature of a fitted model: its `temperature`, or the one ``fit`` chose for
+    ``temperature="auto"`` (``temperature_``)."""
+    if model.temperature != "auto":
+        return float(model.temperature)
+    if not hasattr(model, "temperature_"):
+        raise ValueError(
+            'temperature="auto" is chosen by fit, and this model was fitted without it (by somcolor 0.4 or '
+            "older): fit it again, or set a temperature in [0.01, 1]"
+        )
+    return float(model.temperature_)

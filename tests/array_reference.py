@@ -1,17 +1,18 @@
-"""The array-code path: features, MLP, decoding and smoothing as plain array code.
+"""A reference colorizing path for the tests: features, MLP, decoding and smoothing as plain array code.
 
-It runs with whatever array module its input comes in: CuPy on a GPU
-(``device="cuda"``), numpy in the tests, where it is checked against the
-fused CPU pass and the exact path.
+The array-code twins of each stage (``patches_array``, ``logits_array``,
+``decode_logits_array``, ...) chained as the fused CPU pass and the CUDA
+kernel chain them, so that those can be checked against code that reads like
+the method. No production path calls it.
 """
 
-from .._backend import array_module
-from ..color import luv_to_rgb_array
-from ..features.context import context_at, image_context
-from ..features.patches import pad_lightness, patches_array, row_blocks
-from ..filters.guided import guided_filter
-from ..network.decode import decode_logits_array
-from ..network.mlp import logits_array
+from somcolor._backend import array_module
+from somcolor.color import luv_to_rgb_array
+from somcolor.features.context import context_at, image_context
+from somcolor.features.patches import pad_lightness, patches_array, row_blocks
+from somcolor.filters.guided import guided_filter
+from somcolor.network.decode import decode_logits_array
+from somcolor.network.mlp import logits_array
 
 
 def colorize_array(L, plan, band=None, block_pixels=1 << 18):
