@@ -69,8 +69,11 @@ def test_killed_mid_batch_leaves_only_complete_files_and_a_rerun_finishes(batch,
 @pytest.mark.parametrize("signum, status", [(signal.SIGTERM, 143), (signal.SIGINT, 130)])
 def test_a_signal_mid_batch_gives_one_line_its_status_and_no_leftovers(batch, tmp_path, signum, status):
     out = tmp_path / "out"
+    # As typed in a terminal: Ctrl-C's signal at its default (a test run started in the background, as `&`
+    # in a script does, would hand the child SIGINT ignored, and Python keeps it ignored).
     run = subprocess.Popen(somcolor("colorize", batch / "m.skops", batch / "photos", "-o", out),
-                           stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+                           stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
+                           preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
     deadline = time.monotonic() + TIMEOUT
     while not (out.is_dir() and len([p for p in out.glob("*.png") if not p.name.startswith(".")]) >= 2):
         assert run.poll() is None and time.monotonic() < deadline, "the run ended before it could be stopped"
