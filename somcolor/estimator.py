@@ -42,7 +42,7 @@ _FINE_TUNE_MIX = 0.5
 
 # Training pixels kept in the model (features as float16, and their classes) and replayed beside the new
 # photos' pixels when it is fine-tuned, so that the network keeps seeing the scenes it was trained on:
-# 6,000 pixels add about 0.3 MB to a model file.
+# 6,000 pixels add about 0.4 MB to a model file (the bundled one: 165 KB -> 551 KB).
 _REPLAY_PIXELS = 6000
 
 # temperature="auto" is chosen on this many of the training pixels (evenly spaced in sampling order).
@@ -394,7 +394,7 @@ class SOMColorizer(BaseEstimator):
         rng = check_random_state(self.random_state)
         quantizer = self._new_quantizer(rng)
         sample_seed, mlp_seed = rng.randint(np.iinfo(np.int32).max, size=2)
-        short_sides = []  # filled by the first pass of chunks()
+        short_sides = []  # extended by every pass of chunks(); read after the first
 
         def chunks():
             for start in range(0, len(images), chunk_images):
