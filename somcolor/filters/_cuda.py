@@ -2,8 +2,9 @@
 
 Box means are two launches, a running sum down every column and one along
 every row, so their cost does not depend on the radius; the guided filter
-(:func:`guided_filter`, beside the CPU's) is box means and elementwise launches around them. Their references are the
-array code of :mod:`somcolor.filters.guided` and :mod:`somcolor.filters.resample`.
+(:func:`guided_filter`, beside the CPU's) is box means and elementwise
+launches around them. Their references are the array code of
+:mod:`somcolor.filters.guided` and :mod:`somcolor.filters.resample`.
 """
 
 import math

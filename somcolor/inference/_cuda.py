@@ -15,7 +15,6 @@ import numpy as np
 from numba import cuda, float32
 
 from ..color._cuda import luv_to_rgb_pixel
-from ..filters._cuda import launch_grid
 from ..network._cuda import activate, decode, dense, softmax_to
 
 OUT_RGB, OUT_LUV, OUT_PROBA, OUT_RGB8 = 0, 1, 2, 3
