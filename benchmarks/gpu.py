@@ -19,7 +19,7 @@ import numpy as np
 
 from _common import best_time, print_table, write_json
 from somcolor import SOMColorizer, bundled_images
-from somcolor.inference.plan import colorize_many
+from somcolor.inference.backend import backend_of
 from somcolor.io.images import read_pixels
 from somcolor.video import Stabilizer
 
@@ -34,20 +34,11 @@ def photo(height, width):
 
 
 def megapixels_per_second(model, images, repeat):
-    plan = model.colorize_plan()
-    if plan.device == "cuda":
-        from somcolor.inference.gpu import GpuPipeline
+    backend = backend_of(model.colorize_plan())  # the plan uploaded once, as a batch job would
 
-        pipeline = GpuPipeline(plan, as_bytes=True)  # the plan uploaded once, as a batch job would
-
-        def run():
-            for _ in pipeline.run(images):
-                pass
-    else:
-
-        def run():
-            for _ in colorize_many(images, plan, dtype=np.uint8):
-                pass
+    def run():
+        for _ in backend.colorize_many(images, dtype=np.uint8):
+            pass
 
     seconds = best_time(run, repeat=repeat)
     return seconds, sum(i.shape[0] * i.shape[1] for i in images) / 1e6 / seconds

@@ -459,7 +459,7 @@ def _fit_options(fit):
 
 
 def _colorize_options(colorize):
-    from ._backend import DEVICES
+    from ._arrays import DEVICES
 
     colorize.add_argument(
         "items", nargs="+", metavar="PHOTO",

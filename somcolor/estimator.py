@@ -12,7 +12,7 @@ from tqdm.auto import tqdm
 
 from .features.sampling import Reservoir, sample_training_pixels
 from .inference.exact import probabilities_exact
-from .inference.gpu import require_gpu
+from .inference.backend import check_device
 from .inference.plan import checked_arrays, colorize_many, plan_of
 from .inference.working import resolved_side
 from .io.images import DEFAULT_MAX_PIXELS, as_pixels, check_image_list, image_name, read_lightness, read_luv
@@ -319,8 +319,7 @@ class SOMColorizer(BaseEstimator):
         :class:`~somcolor.features.Context` and :class:`~somcolor.features.sampling.Sampling` they describe."""
         self._validate_params()
         context, sampling = settings(self)
-        if self.device == "cuda":
-            require_gpu()
+        check_device(self.device)
         return context, sampling
 
     def _progress(self, iterable, desc, **kwargs):

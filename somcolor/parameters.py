@@ -10,7 +10,7 @@ import numbers
 
 from sklearn.utils._param_validation import HasMethods, Interval, InvalidParameterError, StrOptions
 
-from ._backend import DEVICES
+from ._arrays import DEVICES
 from .features.context import Context
 from .features.patches import check_odd_patch_size
 from .features.sampling import Sampling

@@ -6,7 +6,7 @@ kernel chain them, so that those can be checked against code that reads like
 the method. No production path calls it.
 """
 
-from somcolor._backend import array_module
+from somcolor._arrays import array_module
 from somcolor.color import luv_to_rgb_array
 from somcolor.features.context import context_at, image_context
 from somcolor.features.patches import pad_lightness, patches_array, row_blocks

@@ -7,7 +7,7 @@ from somcolor.color import lightness, rgb_to_luv
 from somcolor.filters import _kernels
 from somcolor.filters.guided import box_mean_array, guided_filter, guided_filter_array
 from array_reference import colorize_array
-from somcolor.inference.fused import colorize_fused
+from somcolor.inference.fused import CpuBackend
 from somcolor.inference.plan import plan_of
 
 
@@ -61,9 +61,9 @@ def test_step_edge_is_preserved_and_flat_noise_removed(rng):
 def test_smoothing_paths_agree_and_reduce_speckle(fitted, photo):
     L = lightness(photo.mean(axis=2))
     plan = plan_of(fitted)._replace(decode="annealed_mean", temperature=0.38, smooth_radius=3)
-    fused = colorize_fused(L, plan)
+    fused = CpuBackend(plan).rgb(L)
     np.testing.assert_allclose(fused, colorize_array(L, plan), atol=1e-3)
-    plain = colorize_fused(L, plan._replace(smooth_radius=0))
+    plain = CpuBackend(plan._replace(smooth_radius=0)).rgb(L)
     roughness = [np.abs(np.diff(rgb_to_luv(x)[..., 1:], axis=1)).mean() for x in (plain, fused)]
     assert roughness[1] < 0.7 * roughness[0]
     model = copy.deepcopy(fitted).set_params(smooth_radius=3, temperature=0.38)

@@ -1,4 +1,4 @@
-"""The GPU path (numba.cuda kernels, streams, pinned buffers) against the CPU paths.
+"""The GPU path (numba.cuda kernels, the threaded pipeline of streams) against the CPU paths.
 
 Under numba's CUDA simulator (set by conftest.py; SOMCOLOR_TEST_GPU=1 runs the
 same tests on a real GPU), so the images are tiny: every GPU thread is a
@@ -82,7 +82,7 @@ def test_box_means_and_guided_filter_match_the_array_code(rng):
 def test_gpu_pipeline_matches_the_fused_cpu_pass(train_paths, crops, params):
     model = SOMColorizer(pixels_per_image=200, max_iter=2, random_state=0, **params).fit(train_paths[:3])
     plan = model.colorize_plan()
-    pipeline = gpu.GpuPipeline(plan, streams=2, as_bytes=False)
+    pipeline = gpu.GpuPipeline(plan, streams=2)
     for crop, rgb in zip(crops, pipeline.run(crops)):
         assert rgb.shape == (*crop.shape[:2], 3) and rgb.dtype == np.float32
         np.testing.assert_allclose(rgb, colorize(crop, plan), atol=1e-3)
@@ -91,7 +91,7 @@ def test_gpu_pipeline_matches_the_fused_cpu_pass(train_paths, crops, params):
 def test_bytes_out_and_order_kept_over_three_streams(fitted, crops):
     plan = fitted.colorize_plan()
     images = crops + crops[::-1]
-    outputs = list(gpu.GpuPipeline(plan, streams=3, as_bytes=True).run(images))
+    outputs = list(gpu.GpuPipeline(plan, streams=3).run(images, np.uint8))
     assert [o.shape[:2] for o in outputs] == [i.shape[:2] for i in images]
     for image, rgb in zip(images, outputs):
         assert rgb.dtype == np.uint8
@@ -145,7 +145,7 @@ def test_the_working_resolution_on_the_device(small_photos, crops):
     plan = model.colorize_plan()
     assert plan.working_side == 6
     large = crops[0]  # 11 x 13: colorized at half its size
-    (rgb,) = gpu.GpuPipeline(plan, as_bytes=False).run([large])
+    (rgb,) = gpu.GpuPipeline(plan).run([large])
     np.testing.assert_allclose(rgb, colorize(large, plan), atol=1e-3)
 
 

@@ -11,7 +11,7 @@ from somcolor.features.context import context_at, image_context
 from somcolor.features.patches import extract_patches_reference, pad_lightness, patches_array
 from array_reference import colorize_array
 from somcolor.inference.exact import colorize_exact
-from somcolor.inference.fused import colorize_fused, colorize_probabilities, pack, probabilities_fused
+from somcolor.inference.fused import CpuBackend, pack
 from somcolor.inference.plan import plan_of
 from somcolor.network import network_of
 from somcolor.network.mlp import logits_array
@@ -77,7 +77,7 @@ def test_fused_kernel_activations(fitted, grays, activation):
     network = network_of(fitted.mlp_)._replace(activation=activation)
     plan = plan_of(fitted)._replace(network=network, fused=pack(network, fitted.context_), smooth_radius=0)
     L = lightness(grays[0])
-    np.testing.assert_allclose(colorize_fused(L, plan), colorize_array(L, plan), atol=1e-4)
+    np.testing.assert_allclose(CpuBackend(plan).rgb(L), colorize_array(L, plan), atol=1e-4)
 
 
 def test_subnormal_weights_are_flushed(fitted):
@@ -120,13 +120,13 @@ def test_fused_probabilities_match_predict_proba_and_decode_to_predict(fitted, g
     plan = plan_of(fitted)
     gray = grays[1]
     L = lightness(gray)
-    proba = probabilities_fused(L, plan)
+    proba = CpuBackend(plan).probabilities(L)
     (expected,) = fitted.predict_proba([gray])
     assert proba.shape == (fitted.n_colors, *L.shape) and proba.dtype == np.float32
     np.testing.assert_allclose(np.moveaxis(proba, 0, -1), expected, atol=1e-4)
-    rgb = colorize_probabilities(L, proba, plan._replace(smooth_radius=0))
+    rgb = CpuBackend(plan._replace(smooth_radius=0)).rgb(L, proba=proba)
     np.testing.assert_allclose(rgb, clone_with(fitted, smooth_radius=0).predict([gray])[0], atol=1e-3)
-    smoothed = colorize_probabilities(L, proba, plan._replace(smooth_radius=3))
+    smoothed = CpuBackend(plan._replace(smooth_radius=3)).rgb(L, proba=proba)
     np.testing.assert_allclose(smoothed, clone_with(fitted, smooth_radius=3).predict([gray])[0], atol=1e-3)
 
 
@@ -138,7 +138,8 @@ def clone_with(model, **params):
 
 @pytest.mark.parametrize("params", [{}, {"scales": (2, 4), "global_features": True, "local_radii": (3, 9)}])
 def test_bands_colorize_exactly_as_the_whole_image(train_paths, photo, params):
-    from somcolor.inference.plan import colorize, margin_rows
+    from somcolor.inference.plan import colorize
+    from somcolor.inference.working import margin_rows
 
     model = SOMColorizer(pixels_per_image=300, max_iter=2, random_state=0, **params).fit(train_paths[:3])
     plan = model.colorize_plan()

@@ -7,7 +7,7 @@ built from these; the values are scikit-image's, so that the fast paths match
 
 import numpy as np
 
-from .._backend import array_module
+from .._arrays import array_module
 
 XYZ_FROM_RGB = np.array(
     [

@@ -3,7 +3,7 @@
 import numpy as np
 from skimage.color import luv2rgb, rgb2luv
 
-from .._backend import array_module
+from .._arrays import array_module
 from . import _kernels, cie
 
 

@@ -26,7 +26,7 @@ from typing import NamedTuple
 
 import numpy as np
 
-from .._backend import array_module
+from .._arrays import array_module
 from ..filters.guided import box_means
 from ..filters.resample import coarse_coordinates, downscale, interpolate
 from .patches import extract_patches

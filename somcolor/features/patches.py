@@ -13,7 +13,7 @@ from numpy.lib.stride_tricks import sliding_window_view
 
 from sklearn.utils._param_validation import InvalidParameterError
 
-from .._backend import array_module
+from .._arrays import array_module
 from . import _kernels
 
 

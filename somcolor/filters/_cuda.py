@@ -205,18 +205,3 @@ def warp_bilinear(planes, flow, out):
         top = planes[c, y0, x0] + fx * (planes[c, y0, x1] - planes[c, y0, x0])
         bottom = planes[c, y1, x0] + fx * (planes[c, y1, x1] - planes[c, y1, x0])
         out[c, i, j] = top + fy * (bottom - top)
-
-
-@cuda.jit
-def downscale_blocks(L, factor, out):
-    """out = means of `factor` x `factor` blocks of L; blocks cut by the border average the pixels they hold."""
-    j, i = cuda.grid(2)
-    if i >= out.shape[0] or j >= out.shape[1]:
-        return
-    total = 0.0
-    count = 0
-    for r in range(i * factor, min((i + 1) * factor, L.shape[0])):
-        for c in range(j * factor, min((j + 1) * factor, L.shape[1])):
-            total += L[r, c]
-            count += 1
-    out[i, j] = total / count

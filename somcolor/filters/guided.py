@@ -14,7 +14,7 @@ the reference the kernel is tested against.
 
 import numpy as np
 
-from .._backend import array_module, work_array
+from .._arrays import array_module, work_array
 from . import _kernels
 
 

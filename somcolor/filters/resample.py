@@ -8,7 +8,7 @@ the warp is tested against).
 import numpy as np
 from scipy.ndimage import map_coordinates
 
-from .._backend import array_module
+from .._arrays import array_module
 from . import _kernels
 
 

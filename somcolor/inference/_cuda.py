@@ -136,12 +136,3 @@ def blend(past, weight, present):
 def network_width(sizes):
     """The local-array length the fused kernel needs for layers of these sizes (at least 2 for binary)."""
     return max(2, int(np.max(sizes)))
-
-
-@cuda.jit
-def histogram(L, bins, counts):
-    """counts[b] += the pixels of L (in [0, 100]) in bin b of `bins` equal bins."""
-    j, i = cuda.grid(2)
-    if i < L.shape[0] and j < L.shape[1]:
-        b = min(max(int(L[i, j] * (bins / 100.0)), 0), bins - 1)
-        cuda.atomic.add(counts, b, 1)

@@ -1,7 +1,7 @@
 """Colorizing many files: streamed, atomic, resumable, locally or on a Dask cluster."""
 
 from collections import deque
-from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import numpy as np
@@ -10,10 +10,9 @@ from tqdm.auto import tqdm
 
 from ..cluster import on_cluster
 from ..io.images import IMAGE_EXTENSIONS, ImageError, as_pixels
-from ..io.writing import (
-    OutputError, check_folder, check_output_file, refuse_inputs, write_png, write_png_rows, written_by_somcolor,
-)
-from .plan import colorize, colorize_bands, colorize_many
+from ..io.writing import OutputError, check_folder, check_output_file, refuse_inputs, write_png_rows, written_by_somcolor
+from .backend import backend_of
+from .working import colorize_bands
 
 
 def output_paths(inputs, output):
@@ -62,70 +61,40 @@ def _read(path, max_pixels):
         return str(exc)
 
 
-def colorize_file(plan, path, out, max_pixels):
-    """Colorize one file into `out` by a :class:`~somcolor.inference.ColorizePlan`; return None, or the
-    error message if the file is bad. On the CPU each band of rows is written as it is colorized, so
-    memory holds the file's pixels and one band."""
-    pixels = _read(path, max_pixels)
+def colorize_file(plan, path, out, max_pixels, backend=None):
+    """Colorize one file into `out` by a :class:`~somcolor.inference.ColorizePlan` (on `backend`, default
+    the plan's device); return None, or the error message if the file is bad. Each band of rows is
+    written as it is colorized, so memory holds the file's pixels and one band."""
+    return _write(_read(path, max_pixels), out, plan, backend or backend_of(plan))
+
+
+def _write(pixels, out, plan, backend):
+    """Colorize pixels into `out`, a band at a time, or pass on the message that says why they are bad."""
     if isinstance(pixels, str):
         return pixels
-    if plan.device == "cuda":
-        write_png(out, colorize(pixels, plan, dtype=np.uint8))
-    else:
-        write_png_rows(out, (*pixels.shape[:2], 3), (rgb for _, rgb in colorize_bands(pixels, plan)))
+    bands = colorize_bands(pixels, plan, backend, dtype=np.uint8)
+    write_png_rows(out, (*pixels.shape[:2], 3), (rgb for _, rgb in bands))
     return None
 
 
-def _prefetched(function, items, ahead=4):
-    """function(item) for each item, in order, computed up to `ahead` items early in a thread."""
+def _read_ahead(todo, max_pixels):
+    """The pixels (or error message) of each input of `todo`, in order, the next one read in a thread
+    while this one is colorized."""
     with ThreadPoolExecutor(max_workers=1) as pool:
         window = deque()
-        for item in items:
-            window.append(pool.submit(function, item))
-            if len(window) > ahead:
+        for path, _ in todo:
+            window.append(pool.submit(_read, path, max_pixels))
+            if len(window) > 1:
                 yield window.popleft().result()
         while window:
             yield window.popleft().result()
 
 
-def colorize_files_streamed(plan, todo, max_pixels):
-    """Colorize (input, output) pairs on the GPU: files read ahead in one thread, written in another,
-    the GPU's streams in between (:func:`somcolor.inference.colorize_many`). Yields None or the error
-    message of each pair, in order."""
-    results = []  # per pair: its error message, its output (waiting for the GPU), or its write (a Future)
-    waiting = deque()  # the positions in results that wait for the GPU
-
-    def readable():
-        for (_, out), pixels in zip(todo, _prefetched(lambda pair: _read(pair[0], max_pixels), todo)):
-            if isinstance(pixels, str):
-                results.append(pixels)
-                continue
-            waiting.append(len(results))
-            results.append(out)
-            yield pixels
-
-    def outcome(entry):
-        return entry if isinstance(entry, str) else entry.result()  # write_png returns None
-
-    with ThreadPoolExecutor(max_workers=1) as writer:
-        k = 0
-        for rgb in colorize_many(readable(), plan, dtype=np.uint8):
-            position = waiting.popleft()
-            results[position] = writer.submit(write_png, results[position], rgb)
-            # In order: an error message, or a write that has finished; a path still waiting for its
-            # colors (the colorizer reads ahead) or a write in progress stops the loop.
-            while k < len(results) and (isinstance(results[k], str) or (
-                    isinstance(results[k], Future) and results[k].done())):
-                yield outcome(results[k])
-                k += 1
-        for entry in results[k:]:
-            yield outcome(entry)
-
-
 def colorize_files(model, outputs, overwrite=False, scheduler=None, progress=True):
     """Colorize every input of `outputs` (input -> output path) that is not done yet.
 
-    One image is in memory at a time (per worker). Outputs appear only once
+    Two images' pixels are in memory at a time (per worker): the one being
+    colorized, a band of rows at a time, and the next, read ahead. Outputs appear only once
     complete, so an existing output is finished work: it is skipped unless
     `overwrite`, and a rerun after an interruption picks up where it stopped.
     Bad files are reported, not fatal.
@@ -152,10 +121,10 @@ def colorize_files(model, outputs, overwrite=False, scheduler=None, progress=Tru
     def counted(results):
         return list(tqdm(results, total=len(todo), desc="colorizing", unit="img", disable=not progress))
 
-    if scheduler is None and plan.device == "cuda":
-        errors = counted(colorize_files_streamed(plan, todo, model.max_image_pixels))
-    elif scheduler is None:
-        errors = counted(colorize_file(plan, path, out, model.max_image_pixels) for path, out in todo)
+    if scheduler is None:
+        backend = backend_of(plan)
+        pixels = _read_ahead(todo, model.max_image_pixels)
+        errors = counted(_write(next(pixels), out, plan, backend) for _, out in todo)
     else:
         with on_cluster(scheduler):
             errors = counted(

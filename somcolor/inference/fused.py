@@ -9,14 +9,18 @@ from typing import NamedTuple
 
 import numpy as np
 
-from .._backend import work_array
+from .._arrays import work_array
+from ..color import lightness
 from ..color._kernels import LUV_CONSTANTS, luv_to_rgb_image
 from ..features.context import image_context
 from ..features.patches import pad_lightness
 from ..filters._kernels import upsample_columns
 from ..filters.guided import guided_filter
+from ..filters.resample import upsample, warp
+from ..io.writing import to_uint8
 from ..network.mlp import ACTIVATIONS
 from . import _kernels
+from .working import colorize_image
 
 
 class FusedNetwork(NamedTuple):
@@ -127,36 +131,6 @@ def _run_fused(L, plan, mode, shape, band=None):
     return out
 
 
-def colorize_fused(L, plan, band=None):
-    """Colorize lightness L (H, W) in one numba pass; returns float32 RGB (H, W, 3).
-
-    With smoothing on, the pass stops at CIELUV, the chroma is smoothed by
-    the guided filter and a second kernel converts to RGB. `band` says where
-    L lies in a larger image (:class:`~somcolor.features.context.Band`).
-    """
-    if not plan.smooth_radius:
-        return _run_fused(L, plan, _kernels.OUT_RGB, (*L.shape, 3), band)
-    return _smooth_and_convert(_run_fused(L, plan, _kernels.OUT_LUV, (3, *L.shape), band), plan)
-
-
-def smoothed_luv(L, plan):
-    """CIELUV planes (3, H, W) float32 of lightness L, the chroma smoothed (when the plan says so):
-    what :func:`colorize_fused` converts to RGB."""
-    luv = _run_fused(L, plan, _kernels.OUT_LUV, (3, *L.shape))
-    if plan.smooth_radius:
-        _smooth(luv, plan)
-    return luv
-
-
-def probabilities_fused(L, plan):
-    """Class probabilities of every pixel of L (H, W) in one numba pass, as planes (n_classes, H, W) float32.
-
-    What :meth:`SOMColorizer.predict_proba` computes, within 1e-4, class-major
-    (the kernel's own layout), without the patch matrix.
-    """
-    return _run_fused(L, plan, _kernels.OUT_PROBA, (plan.codebook.shape[0], *L.shape))
-
-
 def _decode_planes(L, proba, plan, out_kind, out):
     logits = np.log(np.maximum(proba, np.float32(1e-12)))  # numpy's SIMD log: the kernel's is scalar
     _kernels.decode_planes(
@@ -164,21 +138,6 @@ def _decode_planes(L, proba, plan, out_kind, out):
         np.float32(1.0 / plan.temperature), *LUV_CONSTANTS, out_kind, out,
     )
     return out
-
-
-def colorize_probabilities(L, proba, plan):
-    """RGB (H, W, 3) float32 from lightness L (H, W) and probability planes (Q, H, W): decode, smooth, convert."""
-    if not plan.smooth_radius:
-        return _decode_planes(L, proba, plan, _kernels.OUT_RGB, np.empty((*L.shape, 3), np.float32))
-    return _to_rgb(luv_of_probabilities(L, proba, plan))
-
-
-def luv_of_probabilities(L, proba, plan):
-    """CIELUV planes (3, H, W) float32 from L and probability planes: decoded, the chroma smoothed."""
-    luv = _decode_planes(L, proba, plan, _kernels.OUT_LUV, np.empty((3, *L.shape), np.float32))
-    if plan.smooth_radius:
-        _smooth(luv, plan)
-    return luv
 
 
 def _smooth(luv, plan):
@@ -196,7 +155,84 @@ def _to_rgb(luv):
     return rgb
 
 
-def _smooth_and_convert(luv, plan):
-    """RGB (H, W, 3) from CIELUV planes (3, H, W) float32, the chroma first smoothed guided by L."""
-    _smooth(luv, plan)
-    return _to_rgb(luv)
+class CpuBackend:
+    """The colorizing steps of a :class:`~somcolor.inference.ColorizePlan` on the CPU: one parallel numba
+    pass per image (or band) from L, then the smoothing and conversion kernels.
+
+    The steps are those :mod:`somcolor.inference.working` composes; arrays
+    stay numpy arrays throughout.
+
+    Examples
+    --------
+    >>> from somcolor import load_model
+    >>> plan = load_model("landscapes").colorize_plan()
+    >>> L = np.linspace(0, 100, 48).reshape(6, 8)
+    >>> CpuBackend(plan).probabilities(L).shape
+    (9, 6, 8)
+    """
+
+    def __init__(self, plan):
+        self.plan = plan
+
+    def lightness(self, pixels):
+        """L of an image's pixels (gray or color)."""
+        return lightness(pixels)
+
+    def upload(self, L):
+        """L given on the host, where this backend keeps it."""
+        return L
+
+    def host(self, array):
+        return array
+
+    def probabilities(self, L, band=None):
+        """Class probability planes (n_classes, H, W) float32 of every pixel of L: what
+        :meth:`SOMColorizer.predict_proba` computes, within 1e-4, class-major (the kernel's layout)."""
+        return _run_fused(L, self.plan, _kernels.OUT_PROBA, (self.plan.codebook.shape[0], *L.shape), band)
+
+    def luv(self, L, band=None, proba=None):
+        """CIELUV planes (3, H, W) float32 of L, decoded from `proba` (or in one pass from L), the chroma
+        smoothed when the plan says so."""
+        plan = self.plan
+        if proba is None:
+            luv = _run_fused(L, plan, _kernels.OUT_LUV, (3, *L.shape), band)
+        else:
+            luv = _decode_planes(L, proba, plan, _kernels.OUT_LUV, np.empty((3, *L.shape), np.float32))
+        if plan.smooth_radius:
+            _smooth(luv, plan)
+        return luv
+
+    def rgb(self, L, band=None, proba=None, dtype=np.float32):
+        """RGB (H, W, 3) of L in `dtype` (float32 in [0, 1] or uint8): decoded from `proba`, or in one pass
+        from L, which without smoothing goes straight to RGB."""
+        plan = self.plan
+        if plan.smooth_radius:
+            rgb = _to_rgb(self.luv(L, band, proba))
+        elif proba is None:
+            rgb = _run_fused(L, plan, _kernels.OUT_RGB, (*L.shape, 3), band)
+        else:
+            rgb = _decode_planes(L, proba, plan, _kernels.OUT_RGB, np.empty((*L.shape, 3), np.float32))
+        return to_uint8(rgb) if dtype == np.uint8 else rgb
+
+    def colorize_many(self, images, dtype=np.float32):
+        """The RGB of each image's pixels, in order, one image (a band at a time) after another."""
+        for pixels in images:
+            yield colorize_image(pixels, self.plan, self, dtype)
+
+    # The video stabilizer's steps: the motion-compensated moving average of probability planes.
+
+    def flow_input(self, small):
+        """A frame's L downscaled for the optical flow, where the flow is computed (numpy: scikit-image)."""
+        return small
+
+    def blend_past(self, proba, state, flow, step, weight):
+        """proba = weight * (`state` moved along `flow`) + (1 - weight) * proba, in place; `flow` (2, h, w)
+        is for the frames downscaled by `step`."""
+        past = warp(state, upsample(flow, *proba.shape[1:], step))
+        past *= np.float32(weight)
+        proba *= np.float32(1 - weight)
+        proba += past
+
+    def keep(self, proba):
+        """`proba` as the state the next frame blends with (each frame's planes are a new array here)."""
+        return proba

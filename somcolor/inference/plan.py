@@ -1,24 +1,20 @@
-"""The colorize plan: everything a fitted model colorizes with, gathered once, and the one entry point.
+"""The colorize plan: everything a fitted model colorizes with, gathered once, and the entry points.
 
-:func:`colorize` takes an image's pixels and works through it in bands of
-rows, so that memory is bounded by the band, not the image: each band is
-colorized with a margin of the rows its features and smoothing read, and
-only its own rows are kept.
+:func:`colorize` and :func:`colorize_many` run a plan on its device's
+backend (:mod:`somcolor.inference.backend`), through the working resolution
+and the bands of :mod:`somcolor.inference.working`.
 """
 
-import math
 from typing import NamedTuple
 
 import numpy as np
 
-from ..color import lightness
-from ..features.context import Band, Context, global_descriptor_of_rows
-from ..features.patches import row_blocks
+from ..features.context import Context
 from ..network.decode import decoding_temperature
 from ..network.mlp import Network, network_of
-from .fused import FusedNetwork, colorize_fused, pack, smoothed_luv
-from ..filters.resample import working_factor
-from .working import BAND_PIXELS, assemble, resolved_side, working_side_bands
+from .backend import backend_of
+from .fused import FusedNetwork, pack
+from .working import BAND_PIXELS, colorize_image, resolved_side
 
 
 class ColorizePlan(NamedTuple):
@@ -91,62 +87,14 @@ def check_arrays(network, codebook, context):
             raise ValueError(f"NaN or infinite values in its {name} (as float32)")
 
 
-def margin_rows(plan):
-    """Rows above and below a pixel that its colour depends on: features, then smoothing."""
-    context = plan.context
-    radius = context.patch_size // 2
-    reach = max([radius, *context.local_radii] + [(radius + 2) * s for s in context.scales])
-    # The guided filter takes two rounds of box means of the chroma.
-    return reach + 2 * plan.smooth_radius
-
-
 def colorize_many(images, plan, dtype=np.float32):
-    """The RGB of each image's pixels (an iterable of arrays), in order, as float32 in [0, 1] or uint8.
-
-    On the CPU each image goes a band at a time (:func:`colorize`); on the GPU
-    the images stream through a pipeline of CUDA streams
-    (:class:`~somcolor.inference.gpu.GpuPipeline`).
-    """
-    if plan.device == "cuda":
-        from .gpu import GpuPipeline
-
-        yield from GpuPipeline(plan, as_bytes=dtype == np.uint8).run(images)
-        return
-    for pixels in images:
-        yield colorize(pixels, plan, dtype)
+    """The RGB of each image's pixels (an iterable of arrays), in order, as float32 in [0, 1] or uint8,
+    on the plan's device (:func:`~somcolor.inference.backend.backend_of`)."""
+    return backend_of(plan).colorize_many(images, dtype)
 
 
 def colorize(pixels, plan, dtype=np.float32, band_pixels=BAND_PIXELS):
     """RGB (H, W, 3) of an image's pixels (gray or color, any dtype :func:`~somcolor.io.images.as_pixels`
-    gives), as float32 in [0, 1] or uint8; on the CPU a band of rows at a time."""
-    if plan.device == "cuda":
-        return next(colorize_many([pixels], plan, dtype))
-    return assemble(colorize_bands(pixels, plan, band_pixels), pixels.shape[:2], dtype)
-
-
-def colorize_bands(pixels, plan, band_pixels=BAND_PIXELS):
-    """The RGB of an image's pixels on the CPU as bands (first row, float32 RGB rows), top to bottom, so
-    that a caller can write each band as it comes: memory then holds the pixels and one band, never the
-    whole RGB image."""
-    factor = working_factor(pixels.shape, plan.working_side)
-    if factor > 1:
-        yield from working_side_bands(pixels, plan, factor, lambda L: smoothed_luv(L, plan), band_pixels)
-        return
-    height, width = pixels.shape[:2]
-    if height * width <= band_pixels:
-        yield 0, colorize_fused(lightness(pixels), plan)
-        return
-    context = plan.context
-    descriptor = None
-    if context.global_features:
-        descriptor = global_descriptor_of_rows(
-            lambda: (lightness(pixels[r0:r1]) for r0, r1 in row_blocks(height, width, band_pixels))
-        )
-    # Bands start on a multiple of every scale, so that their coarse grids are the image's.
-    align = math.lcm(*context.scales) if context.scales else 1
-    margin = margin_rows(plan)
-    for r0, r1 in row_blocks(height, width, band_pixels):
-        top = max(0, r0 - margin) // align * align
-        bottom = min(height, r1 + margin)
-        rgb = colorize_fused(lightness(pixels[top:bottom]), plan, Band(top, height, descriptor))
-        yield r0, rgb[r0 - top : r1 - top]
+    gives), as float32 in [0, 1] or uint8, on the plan's device, a band of at most `band_pixels` at a
+    time."""
+    return colorize_image(pixels, plan, backend_of(plan), dtype, band_pixels)

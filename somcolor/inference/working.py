@@ -1,4 +1,4 @@
-"""Colorizing photos much larger than the training photos at a resolution near theirs.
+"""Where an image is colorized at which resolution, and in which bands: the one place that decides.
 
 A model learns textures and context at the scale of its training photos: a
 5 x 5 patch of a 150-pixel landscape spans a tree, of a 6000-pixel photo a
@@ -7,15 +7,37 @@ its size (means of k x k blocks of L), and its chroma brought back to full
 size by bilinear interpolation and the guided filter steered by the
 full-resolution L, so that colour edges follow the photo's own edges. The
 full-resolution steps go a band of rows at a time, in bounded memory.
+
+A photo near the training size is colorized at its own size, a band of rows
+at a time when it is large (working_side=None), each band with a margin of
+the rows its features and smoothing read.
+
+Every function here takes a *backend*: the colorizing steps on one device
+(:class:`~somcolor.inference.fused.CpuBackend`,
+:class:`~somcolor.inference.gpu.CudaBackend`, or the exact reference
+:class:`~somcolor.inference.exact.ExactBackend`), each named for what it
+returns:
+
+- ``lightness(pixels)``, ``upload(L)``: L on the device;
+- ``probabilities(L, band)``: class probability planes (Q, H, W);
+- ``luv(L, band, proba)``: CIELUV planes (3, H, W), decoded and smoothed;
+- ``rgb(L, band, proba, dtype)``: the RGB (H, W, 3) on the host;
+- ``host(array)``: an array on the host.
+
+Where ``proba`` is None, the steps start from L in one fused pass.
 """
+
+import math
 
 import numpy as np
 
 from ..color import lightness
 from ..color._kernels import LUV_CONSTANTS, luv_to_rgb_image
+from ..features.context import Band, global_descriptor_of_rows
+from ..features.patches import row_blocks
 from ..filters._kernels import upsample_columns
 from ..filters.guided import guided_filter
-from ..filters.resample import coarse_coordinates, downscale
+from ..filters.resample import coarse_coordinates, downscale, working_factor
 from ..io.writing import to_uint8
 
 #: Pixels colorized (or brought back to full size) at a time: about 100 bytes each of working memory.
@@ -28,6 +50,65 @@ def resolved_side(model):
     if model.working_side == "auto":
         return getattr(model, "training_side_", None)
     return model.working_side
+
+
+def colorize_bands(pixels, plan, backend, dtype=np.float32, band_pixels=BAND_PIXELS):
+    """The RGB of an image's pixels (gray or color) as bands (first row, RGB rows in `dtype`), top to
+    bottom, so that a caller can write each band as it comes: memory then holds the pixels and one band,
+    never the whole RGB image."""
+    factor = working_factor(pixels.shape, plan.working_side)
+    if factor > 1:
+        small = small_lightness(pixels, factor, band_pixels)
+        luv = backend.host(backend.luv(backend.upload(small)))
+        yield from _full_size_bands(pixels, plan, factor, luv, dtype, band_pixels)
+        return
+    height, width = pixels.shape[:2]
+    if height * width <= band_pixels:
+        yield 0, backend.rgb(backend.lightness(pixels), dtype=dtype)
+        return
+    context = plan.context
+    descriptor = None
+    if context.global_features:
+        descriptor = global_descriptor_of_rows(
+            lambda: (lightness(pixels[r0:r1]) for r0, r1 in row_blocks(height, width, band_pixels))
+        )
+    # Bands start on a multiple of every scale, so that their coarse grids are the image's.
+    align = math.lcm(*context.scales) if context.scales else 1
+    margin = margin_rows(plan)
+    for r0, r1 in row_blocks(height, width, band_pixels):
+        top = max(0, r0 - margin) // align * align
+        bottom = min(height, r1 + margin)
+        rgb = backend.rgb(backend.lightness(pixels[top:bottom]), Band(top, height, descriptor), dtype=dtype)
+        yield r0, rgb[r0 - top : r1 - top]
+
+
+def colorize_image(pixels, plan, backend, dtype=np.float32, band_pixels=BAND_PIXELS):
+    """RGB (H, W, 3) of an image's pixels, in `dtype`: :func:`colorize_bands` assembled."""
+    return assemble(colorize_bands(pixels, plan, backend, dtype, band_pixels), pixels.shape[:2], dtype)
+
+
+def colorize_lightness(L, plan, backend, through, band_pixels=BAND_PIXELS):
+    """RGB (H, W, 3) float32 of lightness L (on the host), its class probabilities passed through
+    ``through(L, proba)`` (which returns the probabilities to decode) at the working resolution: what the
+    video stabilizer averages in time."""
+    factor = working_factor(L.shape, plan.working_side)
+    if factor == 1:
+        device_L = backend.upload(L)
+        return backend.rgb(device_L, proba=through(L, backend.probabilities(device_L)))
+    small = small_lightness(L, factor, band_pixels, to_lightness=np.asarray)
+    device_L = backend.upload(small)
+    luv = backend.host(backend.luv(device_L, proba=through(small, backend.probabilities(device_L))))
+    bands = _full_size_bands(L, plan, factor, luv, np.float32, band_pixels, to_lightness=np.asarray)
+    return assemble(bands, L.shape, np.float32)
+
+
+def margin_rows(plan):
+    """Rows above and below a pixel that its colour depends on: features, then smoothing."""
+    context = plan.context
+    radius = context.patch_size // 2
+    reach = max([radius, *context.local_radii] + [(radius + 2) * s for s in context.scales])
+    # The guided filter takes two rounds of box means of the chroma.
+    return reach + 2 * plan.smooth_radius
 
 
 def small_lightness(pixels, factor, band_pixels, to_lightness=lightness):
@@ -61,14 +142,8 @@ def upsample_rows(grid, factor, top, rows, width, left=0, total_width=None):
     return above + fy * (below - above)
 
 
-def colorize_at_working_side(pixels, plan, factor, small_luv, dtype, band_pixels, to_lightness=lightness):
-    """RGB (H, W, 3) of an image colorized at 1/`factor` of its size (see :func:`working_side_bands`)."""
-    return assemble(working_side_bands(pixels, plan, factor, small_luv, band_pixels, to_lightness),
-                    pixels.shape[:2], dtype)
-
-
 def assemble(bands, shape, dtype):
-    """The (H, W, 3) image of (first row, float32 RGB rows) bands, as float32 or uint8."""
+    """The (H, W, 3) image of (first row, RGB rows) bands, as float32 or uint8."""
     convert = to_uint8 if dtype == np.uint8 else (lambda rgb: rgb)
     out = np.empty((*shape, 3), dtype)
     for r0, rgb in bands:
@@ -76,18 +151,17 @@ def assemble(bands, shape, dtype):
     return out
 
 
-def working_side_bands(pixels, plan, factor, small_luv, band_pixels, to_lightness=lightness):
-    """Bands (first row, float32 RGB rows) of an image colorized at 1/`factor` of its size, top to bottom.
+def _full_size_bands(pixels, plan, factor, small_luv, dtype, band_pixels, to_lightness=lightness):
+    """Bands (first row, RGB rows in `dtype`) of an image whose smoothed CIELUV planes at 1/`factor` of
+    its size are `small_luv` (3, h, w), brought back to full size, top to bottom.
 
-    ``small_luv(L)`` colorizes the small image's L into smoothed CIELUV
-    planes (3, h, w) by whichever path runs (fused CPU pass, GPU, exact,
-    video stabilizer); `to_lightness` maps a band of `pixels` to its L. The
-    way back to full size goes a tile at a time, each with a margin on every
-    side, so that working memory stays near `band_pixels` pixels however
-    wide the image and however large the margin.
+    The way back goes a tile at a time, each with a margin on every side,
+    so that working memory stays near `band_pixels` pixels however wide the
+    image and however large the margin.
     """
     height, width = pixels.shape[:2]
-    chroma = np.asarray(small_luv(small_lightness(pixels, factor, band_pixels, to_lightness))[1:], np.float32)
+    chroma = np.asarray(small_luv[1:], np.float32)
+    convert = to_uint8 if dtype == np.uint8 else (lambda rgb: rgb)
     # The guided filter's window spans about two coarse pixels; its two rounds of box means, and the
     # interpolation, read this many pixels beyond a tile.
     radius = factor
@@ -98,7 +172,7 @@ def working_side_bands(pixels, plan, factor, small_luv, band_pixels, to_lightnes
     for r0 in range(0, height, rows):
         r1 = min(height, r0 + rows)
         top, bottom = max(0, r0 - margin), min(height, r1 + margin)
-        band = np.empty((r1 - r0, width, 3), np.float32)
+        band = np.empty((r1 - r0, width, 3), dtype)
         for c0 in range(0, width, cols):
             c1 = min(width, c0 + cols)
             left, right = max(0, c0 - margin) // factor * factor, min(width, c1 + margin)
@@ -108,5 +182,5 @@ def working_side_bands(pixels, plan, factor, small_luv, band_pixels, to_lightnes
             guided_filter(luv[0] / np.float32(100), uv, radius, plan.smooth_eps, out=luv[1:])
             rgb = np.empty((bottom - top, right - left, 3), np.float32)
             luv_to_rgb_image(luv, *LUV_CONSTANTS, rgb)
-            band[:, c0:c1] = rgb[r0 - top : r1 - top, c0 - left : c1 - left]
+            band[:, c0:c1] = convert(rgb[r0 - top : r1 - top, c0 - left : c1 - left])
         yield r0, band

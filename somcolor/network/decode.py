@@ -2,7 +2,7 @@
 
 import numpy as np
 
-from .._backend import array_module
+from .._arrays import array_module
 
 DECODERS = ("argmax", "annealed_mean")
 

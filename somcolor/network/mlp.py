@@ -4,7 +4,7 @@ from typing import NamedTuple
 
 import numpy as np
 
-from .._backend import array_module
+from .._arrays import array_module
 
 # Hidden-layer activations in array code. A name's position in ACTIVATIONS is
 # its code in the numba kernels (somcolor.network._kernels).

@@ -17,12 +17,11 @@ import numpy as np
 from skimage.registration import optical_flow_ilk
 from tqdm.auto import tqdm
 
+from .._arrays import array_module
 from ..color import lightness
-from .._backend import array_module
-from ..filters.resample import downscale, upsample, warp
-from ..inference.fused import colorize_probabilities, luv_of_probabilities, probabilities_fused
-from ..filters.resample import working_factor
-from ..inference.working import BAND_PIXELS, colorize_at_working_side
+from ..filters.resample import downscale, upsample
+from ..inference.backend import backend_of
+from ..inference.working import colorize_lightness
 from ..io.writing import refuse_inputs
 from .frames import VideoError, VideoWarning, check_destination, check_source, open_frames, write_frames
 
@@ -86,8 +85,8 @@ def colorize_video(
     Parameters
     ----------
     model : SOMColorizer
-        A fitted model; its decoding, temperature and chroma smoothing apply.
-        Frames are colorized on the CPU.
+        A fitted model; its decoding, temperature, chroma smoothing and
+        device apply.
     source : path
         A video file (anything ffmpeg reads) or a folder of frame images.
     destination : path
@@ -169,11 +168,14 @@ class Stabilizer:
 
     The engine of :func:`colorize_video`, for frames that come from elsewhere
     (parameters as there); ``cuts`` lists the frames that started a new
-    scene. With a ``device="cuda"`` model, :meth:`colorize_frame` keeps the
-    probabilities, their average, the warp and the decoding on the GPU
-    (:class:`~somcolor.inference.gpu.GpuFrames`); the optical flow runs there
-    too where cuCIM is installed (``pip install "somcolor[gpu-video]"``),
-    else on the CPU, on frames downscaled to about 60 pixels.
+    scene. The probabilities, their average, the warp and the decoding run on
+    the model's device (:mod:`somcolor.inference.backend`); with
+    ``device="cuda"`` the optical flow runs there too where cuCIM is installed
+    (``pip install "somcolor[gpu-video]"``), else on the CPU, on frames
+    downscaled to about 60 pixels. A frame much larger than the training
+    photos is colorized, and its probabilities averaged, at the model's
+    working resolution (:mod:`somcolor.inference.working`); the cut test sees
+    the whole frame.
     """
 
     def __init__(self, model, temporal_smoothing=0.7, cut_threshold=CUT_THRESHOLD, flow_step=None):
@@ -182,6 +184,7 @@ class Stabilizer:
         if not 0 < cut_threshold <= 1:
             raise ValueError(f"cut_threshold must be in (0, 1], got {cut_threshold!r}")
         self.plan = model.colorize_plan()
+        self.backend = backend_of(self.plan)
         self.temporal_smoothing = temporal_smoothing
         self.cut_threshold = cut_threshold
         self.flow_step = flow_step
@@ -189,12 +192,7 @@ class Stabilizer:
         self._frame = 0
         self._histogram = None
         self._small = None  # the last frame's L downscaled for the flow
-        self._state = None
-        self._gpu = None
-        if self.plan.device == "cuda":
-            from ..inference.gpu import GpuFrames
-
-            self._gpu = GpuFrames(self.plan)
+        self._state = None  # the last frame's averaged probabilities, on the device
 
     def _new_scene(self, histogram):
         """Whether this frame starts a scene (the last frame's histogram is kept: each is computed once)."""
@@ -206,76 +204,21 @@ class Stabilizer:
         return cut
 
     def colorize(self, L):
-        """RGB of the next frame, float32 (H, W, 3), from its lightness L, on the CPU.
-
-        A frame much larger than the training photos is colorized, and its
-        probabilities averaged, at the model's working resolution (see
-        :mod:`somcolor.inference.working`); the cut test sees the whole frame.
-        """
+        """RGB of the next frame, float32 (H, W, 3), from its lightness L (on the host)."""
         if self._new_scene(lightness_histogram(L)):
             self._state = None
-        factor = working_factor(L.shape, self.plan.working_side)
-        if factor == 1:
-            return colorize_probabilities(L, self._stable_probabilities(L), self.plan)
-        return colorize_at_working_side(
-            L, self.plan, factor, lambda small: luv_of_probabilities(small, self._stable_probabilities(small), self.plan),
-            np.float32, BAND_PIXELS, to_lightness=np.asarray,
-        )
-
-    def _stable_probabilities(self, L):
-        """The probability planes of L averaged with the last frame's, moved along the flow between them."""
-        proba = probabilities_fused(L, self.plan)
-        step = self.flow_step or flow_step(L.shape)
-        small = downscale(L, step)
-        if self._state is not None and self.temporal_smoothing > 0:
-            past = warp(self._state, upsample(small_flow(self._small, small, step), *L.shape, step))
-            # proba = a * past + (1 - a) * proba, in place: these are Q planes of the frame's size.
-            past *= np.float32(self.temporal_smoothing)
-            proba *= np.float32(1 - self.temporal_smoothing)
-            proba += past
-        self._state, self._small = proba, small
-        return proba
+        return colorize_lightness(L, self.plan, self.backend, self._stable_probabilities)
 
     def colorize_frame(self, frame):
-        """RGB of the next frame, float32 (H, W, 3), from the frame (gray or color), on the model's device."""
-        if self._gpu is None:
-            return self.colorize(lightness(frame))
-        gpu = self._gpu
-        factor = working_factor(frame.shape, self.plan.working_side)
-        if factor == 1:
-            proba = gpu.probabilities(frame)
-            cut = self._new_scene(gpu.histogram(HISTOGRAM_BINS))
-            return gpu.rgb(self._stable_on_gpu(proba, cut, frame.shape))
-        # At the working resolution, as on the CPU: the cut test on the whole frame's L, the network, the
-        # moving average and the decoding on the GPU at the small size, the way back to full size on the CPU.
-        L = lightness(frame)
-        cut = self._new_scene(lightness_histogram(L))
+        """RGB of the next frame, float32 (H, W, 3), from the frame (gray or color)."""
+        return self.colorize(lightness(frame))
 
-        def small_luv(small):
-            proba = gpu.probabilities_of_lightness(small)
-            return gpu.luv(self._stable_on_gpu(proba, cut, small.shape))
-
-        return colorize_at_working_side(L, self.plan, factor, small_luv, np.float32, BAND_PIXELS,
-                                        to_lightness=np.asarray)
-
-    def _stable_on_gpu(self, proba, cut, shape):
-        """:meth:`_stable_probabilities` on the GPU, for the current frame's probability planes there."""
-        gpu = self._gpu
-        if cut:
-            gpu.keep(None)
-            self._state = None
-        step = self.flow_step or flow_step(shape)
-        small = gpu.small_lightness(step, on_device=_has_cucim())
+    def _stable_probabilities(self, L, proba):
+        """The probability planes of L averaged with the last frame's, moved along the flow between them."""
+        step = self.flow_step or flow_step(L.shape)
+        small = self.backend.flow_input(downscale(L, step))
         if self._state is not None and self.temporal_smoothing > 0:
-            gpu.blend_past(proba, small_flow(self._small, small, step), step, self.temporal_smoothing)
-        gpu.keep(proba)
-        self._state, self._small = True, small
+            flow = small_flow(self._small, small, step)
+            self.backend.blend_past(proba, self._state, flow, step, self.temporal_smoothing)
+        self._state, self._small = self.backend.keep(proba), small
         return proba
-
-
-def _has_cucim():
-    try:
-        import cucim.skimage.registration  # noqa: F401
-    except ImportError:
-        return False
-    return True

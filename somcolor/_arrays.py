@@ -1,7 +1,8 @@
-"""Where arrays live: the one place that chooses between numpy and CuPy, and kept scratch memory.
+"""Which array module an array belongs to (numpy or CuPy), and kept scratch memory.
 
-Functions that run on either take their array module from their input
-(:func:`array_module`).
+The array code runs on either and takes its array module from its input
+(:func:`array_module`). The device that colorizes is chosen in one other
+place: :mod:`somcolor.inference.backend`.
 """
 
 import threading
