@@ -100,15 +100,6 @@ def fused_kernel(width, n_shared):
 
 
 @cuda.jit
-def position_planes(top, image_height, planes):
-    """planes[0] = (row + 0.5) / image height, planes[1] = (column + 0.5) / width, for rows from `top`."""
-    j, i = cuda.grid(2)
-    if i < planes.shape[1] and j < planes.shape[2]:
-        planes[0, i, j] = (top + i + 0.5) / image_height
-        planes[1, i, j] = (j + 0.5) / planes.shape[2]
-
-
-@cuda.jit
 def decode_probabilities(proba, lightness, codebook, use_argmax, inv_temperature, out):
     """CIELUV planes (3, H, W) from class probability planes (Q, H, W) and L (H, W)."""
     j, i = cuda.grid(2)

@@ -22,6 +22,7 @@ from .._arrays import GPU_EXTRA
 from ..color import _cuda as color_cuda
 from ..color import lightness
 from ..color.cie import RGB_FROM_XYZ, U0, V0
+from ..features._cuda import context_planes
 from ..features.context import Band, image_context
 from ..filters import _cuda as filters_cuda
 from ..filters._cuda import launch
@@ -88,26 +89,6 @@ class Workspace:
             array = cuda.device_array(tuple(shape), dtype=dtype, stream=stream)
             self._arrays[key] = array
         return array
-
-
-def context_planes(L, plan, band, work, stream):
-    """The per-pixel context planes (position, local statistics) of L on the GPU."""
-    context = plan.context
-    height, width = L.shape
-    planes = work.get("planes", (context.n_planes, height, width), stream=stream)
-    offset = 0
-    if context.position:
-        launch(_cuda.position_planes, height, width, stream, band.top, band.image_height, planes[0:2])
-        offset = 2
-    if context.local_radii:
-        moments = work.get("moments", (2, height, width), stream=stream)
-        means = work.get("moment_means", (2, height, width), stream=stream)
-        launch(filters_cuda.moments, height, width, stream, L, moments)
-        for radius in context.local_radii:
-            filters_cuda.box_means(moments, radius, means, work, stream)
-            launch(filters_cuda.spread, height, width, stream, means, planes[offset : offset + 2])
-            offset += 2
-    return planes
 
 
 def _host_context(host_lightness, shape, plan, band, device_plan, work, stream):
@@ -188,7 +169,7 @@ class CudaBackend:
         p = plan.context.patch_size
         padded = work.get("padded", (height + p - 1, width + p - 1), stream=stream)
         launch(filters_cuda.pad_scaled, height + p - 1, width + p - 1, stream, L.array, p // 2, padded)
-        planes = context_planes(L.array, plan, band, work, stream)
+        planes = context_planes(L.array, plan.context, band, work, stream)
         columns, y0s, fys, biases = _host_context(L.host, (height, width), plan, band, device_plan, work, stream)
         packed = plan.fused
         launch(device_plan.kernel, height, width, stream,
