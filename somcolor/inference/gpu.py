@@ -72,9 +72,6 @@ class Workspace:
     def __init__(self):
         self._arrays = {}
 
-    def __getitem__(self, key):
-        return self._arrays[key]
-
     def zeros(self, key, shape, dtype, stream=0):
         """A device array of zeros, uploaded once per shape."""
         array = self._arrays.get(key)
