@@ -136,6 +136,27 @@ def clone_with(model, **params):
     return copy.deepcopy(model).set_params(**params)
 
 
+def test_the_exact_reference_goes_through_the_same_bands_and_working_resolution(train_paths, photo):
+    from somcolor.inference.backend import backend_of
+    from somcolor.inference.exact import ExactBackend
+    from somcolor.inference.working import colorize_image
+
+    model = SOMColorizer(pixels_per_image=300, max_iter=2, random_state=0, scales=(2,), local_radii=(3,),
+                         global_features=True).fit(train_paths[:3])
+    plan = model.colorize_plan()
+    assert type(backend_of(plan)) is CpuBackend
+    image = (photo[:60, :45] * 255).astype(np.uint8)
+    whole = colorize_image(image, plan, ExactBackend(model))
+    # Bands of 8 rows, each with its margin, and the whole image: the same colors by the exact path as by
+    # the fused pass.
+    banded = colorize_image(image, plan, ExactBackend(model), band_pixels=360)
+    np.testing.assert_allclose(banded, whole, atol=1e-5)
+    np.testing.assert_allclose(colorize_image(image, plan, CpuBackend(plan), band_pixels=360), whole, atol=1e-3)
+    small = plan._replace(working_side=20)  # k = 2: colorized at half size, chroma brought back
+    np.testing.assert_allclose(colorize_image(image, small, CpuBackend(small)),
+                               colorize_image(image, small, ExactBackend(model)), atol=2e-3)
+
+
 @pytest.mark.parametrize("params", [{}, {"scales": (2, 4), "global_features": True, "local_radii": (3, 9)}])
 def test_bands_colorize_exactly_as_the_whole_image(train_paths, photo, params):
     from somcolor.inference.plan import colorize
