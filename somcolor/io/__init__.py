@@ -1,4 +1,4 @@
-"""Files: reading and validating images, atomic writes, the bundled data, and colorizing many files."""
+"""Files: reading and validating images, atomic writes and PNGs written band by band, the bundled data."""
 
 from .datasets import bundled_images, holdout_split
 from .images import ImageError, ImageWarning, find_images, read_image
