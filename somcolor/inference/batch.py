@@ -61,11 +61,11 @@ def _read(path, max_pixels):
         return str(exc)
 
 
-def colorize_file(plan, path, out, max_pixels, backend=None):
-    """Colorize one file into `out` by a :class:`~somcolor.inference.ColorizePlan` (on `backend`, default
-    the plan's device); return None, or the error message if the file is bad. Each band of rows is
-    written as it is colorized, so memory holds the file's pixels and one band."""
-    return _write(_read(path, max_pixels), out, plan, backend or backend_of(plan))
+def colorize_file(plan, path, out, max_pixels):
+    """Colorize one file into `out` by a :class:`~somcolor.inference.ColorizePlan` on its device; return
+    None, or the error message if the file is bad. Each band of rows is written as it is colorized, so
+    memory holds the file's pixels and one band."""
+    return _write(_read(path, max_pixels), out, plan, backend_of(plan))
 
 
 def _write(pixels, out, plan, backend):
@@ -123,8 +123,8 @@ def colorize_files(model, outputs, overwrite=False, scheduler=None, progress=Tru
 
     if scheduler is None:
         backend = backend_of(plan)
-        pixels = _read_ahead(todo, model.max_image_pixels)
-        errors = counted(_write(next(pixels), out, plan, backend) for _, out in todo)
+        read = _read_ahead(todo, model.max_image_pixels)
+        errors = counted(_write(pixels, out, plan, backend) for (_, out), pixels in zip(todo, read))
     else:
         with on_cluster(scheduler):
             errors = counted(
