@@ -10,6 +10,7 @@ how the tests, and CI, check it against the CPU paths without a GPU.
 """
 
 import contextlib
+import functools
 import threading
 from collections import deque
 from concurrent.futures import ThreadPoolExecutor
@@ -241,7 +242,7 @@ class CudaBackend:
         if isinstance(flow, np.ndarray):
             small = cuda.to_device(np.ascontiguousarray(flow, np.float32), stream=self.stream)
         else:
-            small = cuda.as_cuda_array(flow.astype("float32"))  # a CuPy array from cuCIM, already on the GPU
+            small = cuda.as_cuda_array(flow)  # a float32 CuPy array from cuCIM, already on the GPU
         full = self.work.get("flow", (2, height, width), stream=self.stream)
         launch(filters_cuda.upsample, height, width, self.stream, small, np.float32(step), full)
         past = self.work.get("past", proba.shape, stream=self.stream)
@@ -319,6 +320,7 @@ class GpuPipeline:
 _SIMULATOR_TURNS = threading.Lock() if config.ENABLE_CUDASIM else contextlib.nullcontext()
 
 
+@functools.lru_cache(maxsize=None)
 def _has_cucim():
     try:
         import cucim.skimage.registration  # noqa: F401
