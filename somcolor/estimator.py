@@ -45,6 +45,14 @@ _FINE_TUNE_MIX = 0.5
 # 6,000 pixels add about 0.4 MB to a model file (the bundled one: 165 KB -> 551 KB).
 _REPLAY_PIXELS = 6000
 
+
+def _replay_repeats(n_new, n_replay):
+    """How many times the replay sample is trained on: about as many replayed pixels as new ones. Replayed
+    once, 6,000 pixels were a fifth of 10 photos' and the network forgot more than the new photos taught
+    it on the thumbnail sources (``benchmarks/finetune.py``)."""
+    return max(1, round(n_new / n_replay))
+
+
 # temperature="auto" is chosen on this many of the training pixels (evenly spaced in sampling order).
 _CALIBRATION_PIXELS = 20_000
 
@@ -183,7 +191,8 @@ class SOMColorizer(BaseEstimator):
         parameters must then be those of the fitted model. What keeps the
         model from forgetting photos unlike the new ones: a sample of its
         original training pixels (``replay_features_``, kept by `fit`) is
-        trained on beside the new pixels, and few epochs at a small step:
+        trained on beside the new pixels, repeated until it is about as
+        many as they are, and few epochs at a small step:
         ``max_iter=5, learning_rate_init=3e-4`` (:data:`FINE_TUNING`, what
         ``somcolor fit --from`` uses) was the best of those
         ``benchmarks/finetune.py`` screened. See the example below.
@@ -445,8 +454,9 @@ class SOMColorizer(BaseEstimator):
         new = np.bincount(labels, minlength=n_colors) / len(labels)
         replay = getattr(self, "replay_features_", None)
         if replay is not None and len(replay):
-            features = np.concatenate([features, replay.astype(np.float32)])
-            labels = np.concatenate([labels, self.replay_classes_.astype(labels.dtype)])
+            repeats = _replay_repeats(len(labels), len(replay))
+            features = np.concatenate([features, np.tile(replay.astype(np.float32), (repeats, 1))])
+            labels = np.concatenate([labels, np.tile(self.replay_classes_.astype(labels.dtype), repeats)])
         frequencies = (1 - _FINE_TUNE_MIX) * np.asarray(self.class_frequencies_) + _FINE_TUNE_MIX * new
         weights = np.ones(n_colors) if self.rebalance is None else rebalancing_weights(frequencies, self.rebalance)
         mlp = copy.deepcopy(self.mlp_)

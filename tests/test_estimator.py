@@ -329,6 +329,17 @@ def test_a_fit_keeps_a_replay_sample_that_fine_tuning_trains_on_and_keeps(fitted
     assert any(not np.array_equal(a, b) for a, b in zip(bare.mlp_.coefs_, tuned.mlp_.coefs_))
 
 
+def test_fine_tuning_replays_about_as_many_original_pixels_as_new_ones(fitted, train_paths):
+    from somcolor.estimator import _replay_repeats
+
+    assert _replay_repeats(25_000, 6_000) == 4 and _replay_repeats(600, 6_000) == 1
+    n_replay = len(fitted.replay_classes_)  # 3,600: six photos of 600 pixels
+    tuned = copy.deepcopy(fitted).set_params(warm_start=True, max_iter=1, random_state=0)
+    seen = tuned.mlp_.t_
+    tuned.fit(train_paths * 2)  # 12 photos, 7,200 new pixels: the sample is replayed twice
+    assert tuned.mlp_.t_ - seen == 600 * 12 + 2 * n_replay
+
+
 def test_fit_stream_keeps_its_replay_sample_from_the_reservoir(train_paths):
     model = SOMColorizer(pixels_per_image=300, max_iter=1, random_state=0, som_iterations=500)
     model.fit_stream(train_paths[:4], chunk_images=2, reservoir_size=700)
