@@ -121,7 +121,8 @@ def _fine_tuned_from_args(args):
     model = load_model(args.start)
     return model.set_params(
         warm_start=True, max_iter=args.max_iter or FINE_TUNING["max_iter"],
-        learning_rate_init=FINE_TUNING["learning_rate_init"], pixels_per_image=args.pixels_per_image,
+        learning_rate_init=FINE_TUNING["learning_rate_init"],
+        temperature=FINE_TUNING["temperature"], pixels_per_image=args.pixels_per_image,
         rebalance=args.rebalance, max_image_pixels=args.max_pixels, random_state=args.seed, verbose=1,
     )
 
@@ -269,7 +270,8 @@ def cmd_demo(args):
     bundled = load_model(DEFAULT_MODEL)
     model = load_model(DEFAULT_MODEL).set_params(
         warm_start=True, max_iter=args.max_iter or FINE_TUNING["max_iter"],
-        learning_rate_init=FINE_TUNING["learning_rate_init"], random_state=args.seed, verbose=1,
+        learning_rate_init=FINE_TUNING["learning_rate_init"],
+        temperature=FINE_TUNING["temperature"], random_state=args.seed, verbose=1,
     )
     print(f"fine-tuning the bundled model on the {len(train)} bundled landscapes ...", file=sys.stderr)
     start = time.perf_counter()
@@ -453,7 +455,7 @@ def _fit_options(fit):
         help="fine-tune this model (a bundled name such as 'landscapes', or a model file) on the photos "
         "instead of training from scratch: its features, colors and layers are kept, so the options of the "
         "model group other than --max-iter, --pixels-per-image, --rebalance, --seed and --max-pixels do "
-        "not apply",
+        "not apply, and the temperature is chosen again on the photos ('auto')",
     )
     _add_model_options(fit)
 

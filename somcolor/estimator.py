@@ -57,8 +57,9 @@ def _replay_repeats(n_new, n_replay):
 _CALIBRATION_PIXELS = 20_000
 
 #: The fine-tuning settings chosen by ``benchmarks/finetune.py`` (few epochs at a small step keep what
-#: the starting model knew of photos it has not seen); ``somcolor fit --from`` uses them.
-FINE_TUNING = {"max_iter": 5, "learning_rate_init": 3e-4}
+#: the starting model knew of photos it has not seen; the temperature chosen again on the new photos keeps
+#: their colors from going pale); ``somcolor fit --from`` uses them.
+FINE_TUNING = {"max_iter": 5, "learning_rate_init": 3e-4, "temperature": "auto"}
 
 
 class SOMColorizer(BaseEstimator):
@@ -193,7 +194,8 @@ class SOMColorizer(BaseEstimator):
         original training pixels (``replay_features_``, kept by `fit`) is
         trained on beside the new pixels, repeated until it is about as
         many as they are, and few epochs at a small step:
-        ``max_iter=5, learning_rate_init=3e-4`` (:data:`FINE_TUNING`, what
+        ``max_iter=5, learning_rate_init=3e-4``, with ``temperature="auto"``
+        chosen again on the new photos' pixels (:data:`FINE_TUNING`, what
         ``somcolor fit --from`` uses) was the best of those
         ``benchmarks/finetune.py`` screened. See the example below.
     max_image_pixels : int, default=200_000_000
@@ -249,7 +251,8 @@ class SOMColorizer(BaseEstimator):
     Fine-tuning the bundled model on a few photos of your own kind of scene:
 
     >>> from somcolor import load_model
-    >>> mine = load_model("landscapes").set_params(warm_start=True, max_iter=5, learning_rate_init=3e-4)
+    >>> from somcolor.estimator import FINE_TUNING
+    >>> mine = load_model("landscapes").set_params(warm_start=True, **FINE_TUNING)
     >>> mine = mine.fit(train)  # the bundled model's colors and weights, trained further on 8 photos
     >>> mine.predict(test)[0].shape
     (150, 150, 3)
