@@ -115,16 +115,21 @@ def _temperature(text):
 def _fine_tuned_from_args(args):
     """The model of --from, set to fine-tune: its features, colors and layers are kept, the training
     options of the command line apply, with the fine-tuning settings where none is given."""
-    from .estimator import FINE_TUNING
     from .persistence import load_model
 
     model = load_model(args.start)
     return model.set_params(
-        warm_start=True, max_iter=args.max_iter or FINE_TUNING["max_iter"],
-        learning_rate_init=FINE_TUNING["learning_rate_init"],
-        temperature=FINE_TUNING["temperature"], pixels_per_image=args.pixels_per_image,
+        **_fine_tuning(args.max_iter), pixels_per_image=args.pixels_per_image,
         rebalance=args.rebalance, max_image_pixels=args.max_pixels, random_state=args.seed, verbose=1,
     )
+
+
+def _fine_tuning(max_iter):
+    """The parameters that set a fitted model to fine-tune: :data:`~somcolor.estimator.FINE_TUNING`, with
+    the epochs of --max-iter when given."""
+    from .estimator import FINE_TUNING
+
+    return {**FINE_TUNING, "warm_start": True, "max_iter": max_iter or FINE_TUNING["max_iter"]}
 
 
 def _model_from_args(args):
@@ -254,7 +259,6 @@ def cmd_demo(args):
     import numpy as np
 
     from .color import grayscale
-    from .estimator import FINE_TUNING
     from .evaluation import metrics
     from .evaluation.figures import image_grid
     from .io.datasets import bundled_images
@@ -268,11 +272,7 @@ def cmd_demo(args):
         check_writable(path)
     train, test = bundled_images("train"), bundled_images("test")
     bundled = load_model(DEFAULT_MODEL)
-    model = load_model(DEFAULT_MODEL).set_params(
-        warm_start=True, max_iter=args.max_iter or FINE_TUNING["max_iter"],
-        learning_rate_init=FINE_TUNING["learning_rate_init"],
-        temperature=FINE_TUNING["temperature"], random_state=args.seed, verbose=1,
-    )
+    model = load_model(DEFAULT_MODEL).set_params(**_fine_tuning(args.max_iter), random_state=args.seed, verbose=1)
     print(f"fine-tuning the bundled model on the {len(train)} bundled landscapes ...", file=sys.stderr)
     start = time.perf_counter()
     model.fit(train)
