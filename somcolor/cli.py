@@ -80,7 +80,10 @@ def _add_model_options(parser):
                        help="radius of the edge-aware chroma smoothing, 0 for none")
     group.add_argument("--seed", type=int, default=0, help="random seed: the same seed and photos give the same model")
     _add_max_pixels(group)
-    _add_decode_options(parser, defaults)
+    # No default temperature here: a model trained from scratch takes the estimator's, a fine-tuned one
+    # FINE_TUNING's, unless --temperature is given.
+    _add_decode_options(parser, {"decode": defaults["decode"], "temperature": None},
+                        temperature_default=f"{defaults['temperature']}; with --from, {FINE_TUNING['temperature']}")
 
 
 def _add_max_pixels(parser):
@@ -90,7 +93,7 @@ def _add_max_pixels(parser):
                         help="refuse images larger than this many pixels")
 
 
-def _add_decode_options(parser, defaults=None):
+def _add_decode_options(parser, defaults=None, temperature_default=None):
     from .network.decode import DECODERS
 
     own = " (default: the model's own)" if defaults is None else ""
@@ -99,7 +102,7 @@ def _add_decode_options(parser, defaults=None):
                         help="how class probabilities become colors" + own)
     parser.add_argument("--temperature", type=_temperature, default=defaults["temperature"],
                         help="of the annealed mean, in [0.01, 1] (lower is more colorful), or 'auto': "
-                        "chosen by fit" + own)
+                        "chosen by fit" + (f" (default: {temperature_default})" if temperature_default else own))
 
 
 def _temperature(text):
@@ -117,11 +120,11 @@ def _fine_tuned_from_args(args):
     options of the command line apply, with the fine-tuning settings where none is given."""
     from .persistence import load_model
 
-    model = load_model(args.start)
-    return model.set_params(
+    model = load_model(args.start).set_params(
         **_fine_tuning(args.max_iter), pixels_per_image=args.pixels_per_image,
         rebalance=args.rebalance, max_image_pixels=args.max_pixels, random_state=args.seed, verbose=1,
     )
+    return model if args.temperature is None else model.set_params(temperature=args.temperature)
 
 
 def _fine_tuning(max_iter):
@@ -143,7 +146,7 @@ def _model_from_args(args):
         max_iter=args.max_iter or SOMColorizer().max_iter,
         rebalance=args.rebalance,
         decode=args.decode,
-        temperature=args.temperature,
+        temperature=SOMColorizer().temperature if args.temperature is None else args.temperature,
         scales=tuple(args.scales),
         position=args.position,
         local_radii=tuple(args.local_radii),
@@ -455,7 +458,7 @@ def _fit_options(fit):
         help="fine-tune this model (a bundled name such as 'landscapes', or a model file) on the photos "
         "instead of training from scratch: its features, colors and layers are kept, so the options of the "
         "model group other than --max-iter, --pixels-per-image, --rebalance, --seed and --max-pixels do "
-        "not apply, and the temperature is chosen again on the photos ('auto')",
+        "not apply, and the temperature is chosen again on the photos ('auto') unless --temperature is given",
     )
     _add_model_options(fit)
 

@@ -264,6 +264,11 @@ def test_fit_from_the_bundled_model(tmp_path, train_paths, test_paths, capsys):
     # The fine-tuning settings apply, the temperature chosen again on the new photos among the candidates.
     assert tuned.learning_rate_init == 3e-4 and tuned.temperature == "auto" and tuned.temperature_ in TEMPERATURES
     assert main(["colorize", str(out), str(test_paths[0]), "-o", str(tmp_path / "c")]) == 0
+    # An explicit --temperature wins over the fine-tuning setting.
+    fixed = tmp_path / "fixed.skops"
+    assert main(["fit", str(train_paths[0]), "-o", str(fixed), "--from", "landscapes", "--max-iter", "1",
+                 "--temperature", "0.38"]) == 0
+    assert load_model(fixed).temperature_ == 0.38
     assert main(["fit", str(train_paths[0]), "-o", str(tmp_path / "x.skops"), "--from", "nowhere.skops"]) == 2
     assert "nowhere.skops: no such model file" in capsys.readouterr().err
 
