@@ -458,8 +458,10 @@ class SOMColorizer(BaseEstimator):
         replay = getattr(self, "replay_features_", None)
         if replay is not None and len(replay):
             repeats = _replay_repeats(len(labels), len(replay))
-            features = np.concatenate([features, np.tile(replay.astype(np.float32), (repeats, 1))])
-            labels = np.concatenate([labels, np.tile(self.replay_classes_.astype(labels.dtype), repeats)])
+            # One concatenation of the same arrays: np.tile would first build the repeated block on its own.
+            replayed, classes = replay.astype(np.float32), self.replay_classes_.astype(labels.dtype)
+            features = np.concatenate([features, *[replayed] * repeats])
+            labels = np.concatenate([labels, *[classes] * repeats])
         frequencies = (1 - _FINE_TUNE_MIX) * np.asarray(self.class_frequencies_) + _FINE_TUNE_MIX * new
         weights = np.ones(n_colors) if self.rebalance is None else rebalancing_weights(frequencies, self.rebalance)
         mlp = copy.deepcopy(self.mlp_)
