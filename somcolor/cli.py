@@ -73,6 +73,10 @@ def _add_model_options(parser):
         help="context: window radii of the local mean and standard deviation of L, e.g. 8 32",
     )
     group.add_argument(
+        "--texture-scales", type=int, nargs="*", default=list(defaults["texture_scales"]),
+        help="context: pixel distances of the oriented texture energies of L, e.g. 1 3",
+    )
+    group.add_argument(
         "--global-features", action=argparse.BooleanOptionalAction, default=defaults["global_features"],
         help="context: the photo's L histogram, mean and contrast",
     )
@@ -151,6 +155,7 @@ def _model_from_args(args):
         position=args.position,
         local_radii=tuple(args.local_radii),
         global_features=args.global_features,
+        texture_scales=tuple(args.texture_scales),
         smooth_radius=args.smooth_radius,
         max_image_pixels=args.max_pixels,
         random_state=args.seed,
@@ -585,7 +590,8 @@ _FLAGS = {
     "patch_size": "--patch-size", "n_colors": "--n-colors", "hidden_layer_sizes": "--hidden",
     "pixels_per_image": "--pixels-per-image", "max_iter": "--max-iter", "rebalance": "--rebalance",
     "decode": "--decode", "temperature": "--temperature", "scales": "--scales", "position": "--position",
-    "local_radii": "--local-radii", "global_features": "--global-features", "smooth_radius": "--smooth-radius",
+    "local_radii": "--local-radii", "global_features": "--global-features",
+    "texture_scales": "--texture-scales", "smooth_radius": "--smooth-radius",
     "random_state": "--seed", "max_image_pixels": "--max-pixels", "device": "--device",
     "temporal_smoothing": "--temporal-smoothing", "cut_threshold": "--cut-threshold", "fps": "--fps",
     "chunk_images": "--chunk-images",

@@ -97,6 +97,11 @@ class SOMColorizer(BaseEstimator):
         deviation, given to every pixel. Off by default: a few hundred
         training photos give as few distinct values, and the MLP learns
         them by heart (1.9 dB less PSNR on held-out landscapes).
+    texture_scales : tuple of int, default=()
+        Context: for each scale s, the root mean square of the differences
+        of L between pixels s apart along rows, columns and both diagonals,
+        over the (8s + 1) x (8s + 1) window: four oriented-energy planes
+        that tell fine grass from smooth water or sky. Off by default (see the user guide).
     hidden_layer_sizes : tuple of int, default=(50, 50)
         Sizes of the MLP's hidden layers.
     pixels_per_image : int, default=2500
@@ -266,6 +271,7 @@ class SOMColorizer(BaseEstimator):
         position=True,
         local_radii=(8, 32),
         global_features=False,
+        texture_scales=(),
         hidden_layer_sizes=(50, 50),
         pixels_per_image=2500,
         augment_scales=(1.0,),
@@ -298,6 +304,7 @@ class SOMColorizer(BaseEstimator):
         self.position = position
         self.local_radii = local_radii
         self.global_features = global_features
+        self.texture_scales = texture_scales
         self.hidden_layer_sizes = hidden_layer_sizes
         self.pixels_per_image = pixels_per_image
         self.augment_scales = augment_scales

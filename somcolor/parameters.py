@@ -29,6 +29,7 @@ PARAMETER_LIMITS = {
     "smooth_radius": 256,
     "scales": (2, 64, 4),
     "local_radii": (1, 256, 4),
+    "texture_scales": (1, 32, 4),
     "hidden_layer_sizes": (1, 1024, 4),
     "augment_scales": (0.125, 4.0, 4),
 }
@@ -42,6 +43,7 @@ PARAMETER_CONSTRAINTS = {
     "position": ["boolean"],
     "local_radii": ["array-like", numbers.Integral],
     "global_features": ["boolean"],
+    "texture_scales": ["array-like", numbers.Integral],
     "hidden_layer_sizes": ["array-like", numbers.Integral],
     "pixels_per_image": [
         Interval(numbers.Integral, 1, PARAMETER_LIMITS["pixels_per_image"], closed="both")
@@ -121,6 +123,7 @@ def settings(estimator):
         position=bool(estimator.position),
         local_radii=int_tuple(estimator.local_radii, "local_radii"),
         global_features=bool(estimator.global_features),
+        texture_scales=int_tuple(estimator.texture_scales, "texture_scales"),
     )
     sampling = Sampling(
         int(estimator.pixels_per_image), scale_tuple(estimator.augment_scales, "augment_scales"),

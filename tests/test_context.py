@@ -11,6 +11,7 @@ from somcolor.features.context import (
     global_descriptor,
     image_context,
     local_statistics,
+    texture_energies,
 )
 from somcolor.features.patches import extract_patches_reference
 from somcolor.features.sampling import pixel_features
@@ -19,7 +20,8 @@ from array_reference import colorize_array
 from somcolor.inference.exact import colorize_exact
 from somcolor.inference.plan import plan_of
 
-ALL = Context(patch_size=3, scales=(2, 4), position=True, local_radii=(2, 5), global_features=True)
+ALL = Context(patch_size=3, scales=(2, 4), position=True, local_radii=(2, 5), global_features=True,
+              texture_scales=(1, 3))
 
 
 def every_pixel(shape):
@@ -31,7 +33,7 @@ def test_feature_count_and_order(photo):
     L = lightness(photo)[:40, :30]
     features = pixel_features(L, ALL, *every_pixel(L.shape))
     assert features.shape == (1200, 9 + ALL.n_features)
-    assert ALL.n_features == 2 + 4 + 9 * 2 + N_GLOBAL
+    assert ALL.n_features == 2 + 4 + 8 + 9 * 2 + N_GLOBAL
     assert features.dtype == np.float32
     np.testing.assert_allclose(features[:, :9], extract_patches_reference(L, 3), atol=1e-6)
     assert not Context(5) and Context(5).n_features == 0
@@ -88,6 +90,33 @@ def test_local_statistics_match_a_direct_window_computation(photo):
         assert std[i, j] == pytest.approx(window.std(), abs=1e-4)
 
 
+def test_texture_energies_match_a_direct_window_computation(photo):
+    L = lightness(photo)[:30, :25]
+    planes = texture_energies(L, (1, 2))
+    assert planes.shape == (8, 30, 25) and planes.dtype == np.float32
+    padded = np.pad(L / 100, 2, mode="edge")
+    for k, s in enumerate((1, 2)):
+        window = 4 * s
+        for i, j in [(0, 0), (10, 12), (29, 24), (3, 20)]:
+            rows = range(max(i - window, 0), min(i + window + 1, 30))
+            cols = range(max(j - window, 0), min(j + window + 1, 25))
+            # Differences of the pixels s before and after, along rows, columns and both diagonals.
+            steps = [(0, s), (s, 0), (s, s), (s, -s)]
+            for o, (dy, dx) in enumerate(steps):
+                squares = [(padded[y + 2 + dy, x + 2 + dx] - padded[y + 2 - dy, x + 2 - dx]) ** 2
+                           for y in rows for x in cols]
+                assert planes[4 * k + o, i, j] == pytest.approx(np.sqrt(np.mean(squares)), abs=1e-5)
+
+
+def test_texture_tells_the_orientation_of_stripes():
+    stripes = np.tile([0.0, 0.0, 100.0, 100.0], (16, 4))  # vertical, 2 pixels wide
+    np.testing.assert_allclose(texture_energies(stripes, (1,))[:, 8, 8], [1, 0, 1, 1], atol=1e-6)
+    np.testing.assert_allclose(texture_energies(stripes.T, (1,))[:, 8, 8], [0, 1, 1, 1], atol=1e-6)
+    # 4 apart, a stripe pattern of period 4 repeats: no energy away from the image's edges.
+    np.testing.assert_allclose(texture_energies(np.tile(stripes, (2, 2)), (2,))[:, 16, 16], 0, atol=1e-6)
+    assert not texture_energies(np.full((12, 12), 37.0), (1, 3)).any()
+
+
 def test_global_descriptor_known_answer(photo):
     L = lightness(photo)
     descriptor = global_descriptor(L)
@@ -101,12 +130,13 @@ def test_global_descriptor_known_answer(photo):
 
 @pytest.fixture(scope="module")
 def context_model(train_paths):
-    params = dict(scales=(2, 4, 8), position=True, local_radii=(4,), global_features=True, smooth_radius=0)
+    params = dict(scales=(2, 4, 8), position=True, local_radii=(4,), global_features=True, texture_scales=(1,),
+                  smooth_radius=0)
     return SOMColorizer(pixels_per_image=400, max_iter=2, random_state=0, **params).fit(train_paths[:4])
 
 
 def test_fast_paths_match_the_reference_with_every_context_feature(context_model, photo, small_photos):
-    assert context_model.mlp_.coefs_[0].shape[0] == 25 + 2 + 2 + 3 * 25 + N_GLOBAL
+    assert context_model.mlp_.coefs_[0].shape[0] == 25 + 2 + 2 + 4 + 3 * 25 + N_GLOBAL
     for image in [photo, small_photos[0], small_photos[3]]:
         gray = grayscale(image)
         reference = colorize_exact(gray, context_model)
@@ -137,6 +167,7 @@ def test_position_lets_the_model_learn_what_a_patch_cannot(small_photos):
         ({"scales": (1,)}, r"'scales' parameter of SOMColorizer must be an int in \[2, 64\]"),
         ({"scales": "2"}, "'scales' parameter"),
         ({"local_radii": (0, 4)}, r"'local_radii' parameter of SOMColorizer must be an int in \[1, 256\]"),
+        ({"texture_scales": (0,)}, r"'texture_scales' parameter of SOMColorizer must be an int in \[1, 32\]"),
         ({"position": "yes"}, "'position' parameter of SOMColorizer must be an instance of 'bool'"),
         ({"global_features": 1}, "'global_features' parameter of SOMColorizer must be an instance of 'bool'"),
     ],

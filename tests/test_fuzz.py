@@ -211,6 +211,8 @@ def test_bad_video_inputs_get_one_line(tmp_path, model_file, content, capsys):
 def _valid_array(array):
     if array.dtype == bool or np.issubdtype(array.dtype, np.unsignedinteger):
         return True
+    if np.issubdtype(array.dtype, np.integer):  # judged by value: 8- or 16-bit levels
+        return bool(array.min() >= 0)
     values = array.astype(np.float64)
     return bool(np.all(np.isfinite(values)) and values.min() >= 0 and values.max() <= 1)
 
@@ -248,7 +250,7 @@ def _allowed(name, value):
     def whole(v):
         return isinstance(v, int) and not isinstance(v, bool)
 
-    if name in ("scales", "local_radii", "hidden_layer_sizes"):
+    if name in ("scales", "local_radii", "texture_scales", "hidden_layer_sizes"):
         low, high, longest = PARAMETER_LIMITS[name]
         values = (value,) if whole(value) else value if isinstance(value, tuple) else None
         return (
@@ -267,7 +269,7 @@ def _allowed(name, value):
 @given(
     name=st.sampled_from(
         ["patch_size", "n_colors", "pixels_per_image", "max_iter", "som_iterations", "temperature",
-         "scales", "local_radii", "hidden_layer_sizes"]
+         "scales", "local_radii", "texture_scales", "hidden_layer_sizes"]
     ),
     value=st.one_of(
         st.integers(-10, 2_000_000_000),

@@ -76,6 +76,7 @@ def test_box_means_and_guided_filter_match_the_array_code(rng):
         {},
         {"decode": "argmax", "smooth_radius": 0},
         {"scales": (2, 4), "global_features": True, "local_radii": (3,)},
+        {"texture_scales": (1, 2), "local_radii": ()},
         {"hidden_layer_sizes": (7,), "n_colors": 2, "position": False, "local_radii": ()},
     ],
 )

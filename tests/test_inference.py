@@ -157,7 +157,8 @@ def test_the_exact_reference_goes_through_the_same_bands_and_working_resolution(
                                colorize_image(image, small, ExactBackend(model)), atol=2e-3)
 
 
-@pytest.mark.parametrize("params", [{}, {"scales": (2, 4), "global_features": True, "local_radii": (3, 9)}])
+@pytest.mark.parametrize("params", [{}, {"scales": (2, 4), "global_features": True, "local_radii": (3, 9)},
+                                    {"texture_scales": (1, 3), "local_radii": (3,)}])
 def test_bands_colorize_exactly_as_the_whole_image(train_paths, photo, params):
     from somcolor.inference.plan import colorize
     from somcolor.inference.working import margin_rows
@@ -166,7 +167,9 @@ def test_bands_colorize_exactly_as_the_whole_image(train_paths, photo, params):
     plan = model.colorize_plan()
     image = (np.tile(photo, (3, 2, 1))[:437, :291] * 255).astype(np.uint8)
     whole = colorize(image, plan)
-    assert margin_rows(plan) == max(2, *plan.context.local_radii, *(4 * s for s in plan.context.scales)) + 16
+    context = plan.context
+    assert margin_rows(plan) == max(2, *context.local_radii, *(5 * s for s in context.texture_scales),
+                                    *(4 * s for s in context.scales)) + 16
     for band_pixels in (3000, 20_000, 100_000):  # bands of 10, 68 and 343 rows
         np.testing.assert_allclose(colorize(image, plan, band_pixels=band_pixels), whole, atol=1e-5)
     as_bytes = colorize(image, plan, dtype=np.uint8, band_pixels=20_000)

@@ -1,5 +1,5 @@
 """CUDA twin (numba.cuda) of the per-pixel context planes of :func:`somcolor.features.context.image_context`:
-position and local statistics, computed on the GPU from L already there.
+position, local statistics and texture, computed on the GPU from L already there.
 
 A context feature that is a full-resolution plane is added here and in
 :mod:`somcolor.features.context` (its reference); the colorizing kernels read
@@ -10,6 +10,7 @@ from numba import cuda
 
 from ..filters import _cuda as filters_cuda
 from ..filters._cuda import launch
+from .context import N_ORIENTATIONS, texture_window
 
 
 def context_planes(L, context, band, work, stream):
@@ -31,7 +32,43 @@ def context_planes(L, context, band, work, stream):
             filters_cuda.box_means(moments, radius, means, work, stream)
             launch(filters_cuda.spread, height, width, stream, means, planes[offset : offset + 2])
             offset += 2
+    if context.texture_scales:
+        squares = work.get("squares", (N_ORIENTATIONS, height, width), stream=stream)
+        for scale in context.texture_scales:
+            energies = planes[offset : offset + N_ORIENTATIONS]
+            launch(oriented_differences, height, width, stream, L, scale, squares)
+            filters_cuda.box_means(squares, texture_window(scale), energies, work, stream)
+            launch(root, height, width, stream, energies)
+            offset += N_ORIENTATIONS
     return planes
+
+
+@cuda.jit
+def oriented_differences(L, scale, out):
+    """out (4, H, W) = the squared differences of L / 100 `scale` pixels before and after each pixel along
+    rows, columns and both diagonals, indices clamped to the image (its edge values repeated)."""
+    j, i = cuda.grid(2)
+    height, width = L.shape
+    if i < height and j < width:
+        up, down = max(i - scale, 0), min(i + scale, height - 1)
+        left, right = max(j - scale, 0), min(j + scale, width - 1)
+        d = (L[i, right] - L[i, left]) / 100.0
+        out[0, i, j] = d * d
+        d = (L[down, j] - L[up, j]) / 100.0
+        out[1, i, j] = d * d
+        d = (L[down, right] - L[up, left]) / 100.0
+        out[2, i, j] = d * d
+        d = (L[down, left] - L[up, right]) / 100.0
+        out[3, i, j] = d * d
+
+
+@cuda.jit
+def root(planes):
+    """planes = their square roots (negative rounding errors taken as 0), in place."""
+    j, i = cuda.grid(2)
+    if i < planes.shape[1] and j < planes.shape[2]:
+        for k in range(planes.shape[0]):
+            planes[k, i, j] = max(planes[k, i, j], 0.0) ** 0.5
 
 
 @cuda.jit

@@ -8,6 +8,10 @@ view of its surroundings and of the whole photo. In feature order:
 - **local statistics** (2 per radius r): mean and standard deviation of
   L / 100 over the (2r + 1)^2 window, clipped at the borders, from running
   sums (cost independent of r);
+- **texture** (4 per scale s): the root mean square of L / 100 differences
+  between pixels s apart, across each of four orientations (rows, columns
+  and both diagonals), over the (8s + 1)^2 window: an oriented-energy bank
+  that tells fine grass from smooth water or sky and ridged rock from both;
 - **multi-scale patches** (p^2 per factor s): the p x p patch of L / 100
   downscaled by s (means of s x s blocks), bilinearly interpolated at the
   pixel, so a 5 x 5 patch at s = 8 spans 40 x 40 pixels;
@@ -33,6 +37,7 @@ from .patches import extract_patches
 
 HISTOGRAM_BINS = 16
 N_GLOBAL = HISTOGRAM_BINS + 2
+N_ORIENTATIONS = 4  # rows, columns, diagonal, anti-diagonal
 
 
 class Context(NamedTuple):
@@ -43,11 +48,20 @@ class Context(NamedTuple):
     position: bool = False
     local_radii: tuple = ()
     global_features: bool = False
+    texture_scales: tuple = ()  # last, so that models pickled before it load with none
 
     @property
     def n_planes(self):
-        """Features that are full-resolution planes: position and local statistics."""
-        return 2 * int(self.position) + 2 * len(self.local_radii)
+        """Features that are full-resolution planes: position, local statistics and texture."""
+        return 2 * int(self.position) + 2 * len(self.local_radii) + N_ORIENTATIONS * len(self.texture_scales)
+
+    @property
+    def reach(self):
+        """Pixels beyond a pixel, on every side, that its features read (multi-scale patches: with their
+        interpolation)."""
+        radius = self.patch_size // 2
+        return max([radius, *self.local_radii, *(texture_reach(s) for s in self.texture_scales)]
+                   + [(radius + 2) * s for s in self.scales])
 
     @property
     def n_features(self):
@@ -117,6 +131,62 @@ def local_statistics(L, radii, out=None):
     return out
 
 
+def texture_window(scale):
+    """The radius of the window that a texture plane of this scale averages over."""
+    return 4 * scale
+
+
+def texture_reach(scale):
+    """Pixels beyond a pixel that its texture planes of this scale read: the window and the differences."""
+    return texture_window(scale) + scale
+
+
+def oriented_differences(L, scale, out):
+    """Fill `out` (4, H, W) with the squared differences of L / 100 between the pixels `scale` before and
+    after each pixel along rows, columns, the diagonal and the anti-diagonal, L's edge values repeated."""
+    xp = array_module(L)
+    s = scale
+    height, width = L.shape
+    padded = xp.pad(xp.asarray(L, dtype=out.dtype) / 100, s, mode="edge")
+    centre_rows, centre_cols = slice(s, s + height), slice(s, s + width)
+    before, after = slice(0, height), slice(2 * s, 2 * s + height)
+    left, right = slice(0, width), slice(2 * s, 2 * s + width)
+    pairs = (
+        ((centre_rows, right), (centre_rows, left)),
+        ((after, centre_cols), (before, centre_cols)),
+        ((after, right), (before, left)),
+        ((after, left), (before, right)),
+    )
+    for plane, (forward, backward) in zip(out, pairs):
+        xp.subtract(padded[forward], padded[backward], out=plane)
+        plane *= plane
+    return out
+
+
+def texture_energies(L, scales, out=None):
+    """The texture planes of L (H, W) in [0, 100]: per scale, the root mean square of
+    :func:`oriented_differences` over the window of :func:`texture_window`, shape (4 * len(scales), H, W)
+    float32 (or fills `out`). Windows are clipped at the borders.
+
+    >>> import numpy as np
+    >>> stripes = np.tile([0.0, 0.0, 100.0, 100.0], (16, 4))  # vertical stripes, 2 pixels wide
+    >>> texture_energies(stripes, (1,))[:, 8, 8]  # across the stripes and diagonally; none down them
+    array([1., 0., 1., 1.], dtype=float32)
+    """
+    xp = array_module(L)
+    # float64, as the local statistics: box means of squares in float32 lose the small differences.
+    planes = xp.empty((N_ORIENTATIONS * len(scales), *L.shape))
+    squares = xp.empty((N_ORIENTATIONS, *L.shape))
+    for k, scale in enumerate(scales):
+        means = box_means(oriented_differences(L, scale, squares), texture_window(scale),
+                          planes[N_ORIENTATIONS * k : N_ORIENTATIONS * (k + 1)])
+        xp.sqrt(xp.maximum(means, 0, out=means), out=means)
+    if out is None:
+        return planes.astype(xp.float32)
+    out[...] = planes
+    return out
+
+
 def global_descriptor(L):
     """16-bin histogram of L / 100 (fractions of the pixels), its mean and standard deviation.
 
@@ -167,8 +237,12 @@ def image_context(L, context, band=None):
         rows = xp.arange(band.top, band.top + height, dtype=xp.float32)
         planes[0] = ((rows + 0.5) / band.image_height)[:, None]
         planes[1] = ((xp.arange(width, dtype=xp.float32) + 0.5) / width)[None, :]
+    offset = 2 * int(context.position)
     if context.local_radii:
-        local_statistics(L, context.local_radii, out=planes[2 * int(context.position) :])
+        local_statistics(L, context.local_radii, out=planes[offset : offset + 2 * len(context.local_radii)])
+    offset += 2 * len(context.local_radii)
+    if context.texture_scales:
+        texture_energies(L, context.texture_scales, out=planes[offset:])
     scales = context.scales
     if not context.global_features:
         descriptor = xp.zeros(0)

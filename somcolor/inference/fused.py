@@ -27,7 +27,7 @@ class FusedNetwork(NamedTuple):
     """A Network packed for :func:`somcolor.inference._kernels.fused_colorize`.
 
     The kernel reads the patch and the context planes (position, local
-    statistics) per pixel; its first layer holds their weight rows only.
+    statistics, texture) per pixel; its first layer holds their weight rows only.
     The multi-scale patches and the global descriptor enter the first layer
     linearly, through `scale_weights` and `global_weights`, and are added per
     coarse pixel and per image.

@@ -104,11 +104,8 @@ def colorize_lightness(L, plan, backend, through, band_pixels=BAND_PIXELS):
 
 def margin_rows(plan):
     """Rows above and below a pixel that its colour depends on: features, then smoothing."""
-    context = plan.context
-    radius = context.patch_size // 2
-    reach = max([radius, *context.local_radii] + [(radius + 2) * s for s in context.scales])
     # The guided filter takes two rounds of box means of the chroma.
-    return reach + 2 * plan.smooth_radius
+    return plan.context.reach + 2 * plan.smooth_radius
 
 
 def small_lightness(pixels, factor, band_pixels, to_lightness=lightness):
