@@ -20,6 +20,7 @@ from ..network._cuda import activate, decode, dense, softmax_to
 OUT_RGB, OUT_LUV, OUT_PROBA, OUT_RGB8 = 0, 1, 2, 3
 SHARED_WEIGHTS = 12_288  # float32 weights that fit in 48 KB of shared memory
 
+
 @functools.lru_cache(maxsize=None)
 def fused_kernel(width, n_shared):
     """The fused kernel for networks no wider than `width` units, weights staged in `n_shared` floats of
@@ -27,11 +28,9 @@ def fused_kernel(width, n_shared):
     staged = max(n_shared, 1)
 
     @cuda.jit
-    def kernel(
-        padded, patch_size, planes, coarse_columns, coarse_y0, coarse_fy,
-        weights, biases, sizes, activation, binary,
-        codebook, use_argmax, inv_temperature, rgb_from_xyz, u0, v0, mode, out,
-    ):
+    def kernel(padded, patch_size, planes, coarse, layers, decoding, luv_constants, mode, out):
+        weights, biases, sizes, activation, binary = layers
+        coarse_columns, coarse_y0, coarse_fy = coarse
         j, i = cuda.grid(2)
         if n_shared:
             # The block loads the weights once; every thread then reads them at shared-memory speed.
@@ -78,6 +77,7 @@ def fused_kernel(width, n_shared):
             w_off += n_in * n_out
             b_off += n_out
             src, dst = dst, src
+        codebook, use_argmax, inv_temperature = decoding
         n_classes = codebook.shape[0]
         if binary:
             # One logistic unit z: the two classes' logits are (0, z).
@@ -94,14 +94,17 @@ def fused_kernel(width, n_shared):
             out[1, i, j] = u
             out[2, i, j] = v
         else:
+            rgb_from_xyz, u0, v0 = luv_constants
             luv_to_rgb_pixel(L, u, v, rgb_from_xyz, u0, v0, out, i, j, mode == OUT_RGB8)
 
     return kernel
 
 
 @cuda.jit
-def decode_probabilities(proba, lightness, codebook, use_argmax, inv_temperature, out):
-    """CIELUV planes (3, H, W) from class probability planes (Q, H, W) and L (H, W)."""
+def decode_probabilities(proba, lightness, decoding, out):
+    """CIELUV planes (3, H, W) from class probability planes (Q, H, W) and L (H, W), as `decoding` (a
+    Decoding, the codebook on the GPU) says."""
+    codebook, use_argmax, inv_temperature = decoding
     j, i = cuda.grid(2)
     if i >= lightness.shape[0] or j >= lightness.shape[1]:
         return

@@ -18,12 +18,14 @@ _CHUNK = 256  # pixels of one image row processed together (fastest of 64, 128, 
 
 
 @njit(inline="always")
-def _add_coarse(dst, n_out, columns, y0s, fys, i, c0, n):
+def _add_coarse(dst, n_out, coarse, i, c0, n):
     """dst[u, :n] += each scale's first-layer share at row i, columns c0 + j, interpolated between two rows.
 
-    `columns` holds the shares already interpolated along image columns
-    (upsample_columns), so every loop here runs over contiguous pixels.
+    `coarse` (CoarseShares) holds the shares already interpolated along
+    image columns (upsample_columns), so every loop here runs over
+    contiguous pixels.
     """
+    columns, y0s, fys = coarse
     for s in range(y0s.shape[0]):
         y0 = y0s[s, i]
         fy = fys[s, i]
@@ -37,11 +39,7 @@ def _add_coarse(dst, n_out, columns, y0s, fys, i, c0, n):
 
 
 @njit(parallel=True, fastmath=FASTMATH, cache=True)
-def fused_colorize(
-    padded, patch_size, planes, coarse_columns, coarse_y0, coarse_fy,
-    weights, biases, sizes, activation, binary,
-    codebook, use_argmax, inv_temperature, rgb_from_xyz, u0, v0, mode, out,
-):
+def fused_colorize(padded, patch_size, planes, coarse, layers, decoding, luv_constants, mode, out):
     """Colorize L in one pass: features, MLP, decoding and LUV -> RGB.
 
     Works on chunks of one image row: the patch value at offset (a, b) of
@@ -51,20 +49,19 @@ def fused_colorize(
 
     padded : (H + p - 1, W + p - 1) float32, L / 100 mirrored at the borders
     planes : (F, H, W) float32, per-pixel context features read after the patch
-    coarse_columns : (n_hidden, R, W) float32, the first layer's share of the
-        multi-scale patches (see somcolor.features.context) at the coarse rows of every
-        scale, interpolated along columns; row i adds, per scale, rows
-        coarse_y0 and coarse_y0 + 1 (S, H) weighted by coarse_fy (S, H)
-    weights, biases : float32, every layer's (n_in, n_out) matrix and bias
-        vector flattened and concatenated; the first layer's rows are the
+    coarse : CoarseShares (somcolor.inference.fused), the first layer's share
+        of the multi-scale patches
+    layers : Layers (somcolor.network.mlp); the first layer's rows are the
         patch's and the planes'
-    sizes : int64 [n_in, hidden..., n_out]
-    activation : the hidden layers' code (position in somcolor.network.ACTIVATIONS)
-    binary : one logistic output unit (two classes) instead of softmax
+    decoding : Decoding (somcolor.network.decode)
+    luv_constants : (rgb_from_xyz, u0, v0), LUV_CONSTANTS
     mode : what `out` receives: OUT_RGB, OUT_LUV (for chroma smoothing
         before conversion) or OUT_PROBA (the class probabilities, undecoded)
     out : (H, W, 3) float32 RGB, (3, H, W) CIELUV planes, or (n_classes, H, W) probability planes
     """
+    weights, biases, sizes, activation, binary = layers
+    codebook, use_argmax, inv_temperature = decoding
+    rgb_from_xyz, u0, v0 = luv_constants
     height = padded.shape[0] - patch_size + 1
     width = padded.shape[1] - patch_size + 1
     radius = patch_size // 2
@@ -96,7 +93,7 @@ def fused_colorize(
                 n_out = sizes[layer + 1]
                 dense_layer(src, n_in, dst, n_out, weights, w_off, biases, b_off, n)
                 if layer == 0:
-                    _add_coarse(dst, n_out, coarse_columns, coarse_y0, coarse_fy, i, c0, n)
+                    _add_coarse(dst, n_out, coarse, i, c0, n)
                 if layer < n_layers - 1:
                     for u in range(n_out):
                         activate(dst[u], n, activation)
@@ -128,11 +125,13 @@ def fused_colorize(
 
 
 @njit(parallel=True, fastmath=FASTMATH, cache=True)
-def decode_planes(logits, lightness, codebook, use_argmax, inv_temperature, rgb_from_xyz, u0, v0, mode, out):
+def decode_planes(logits, lightness, decoding, luv_constants, mode, out):
     """Decode class log-probability planes (Q, H, W) with L (H, W), a row at a time.
 
     mode OUT_RGB: out is RGB (H, W, 3); OUT_LUV: out is CIELUV planes (3, H, W).
     """
+    codebook, use_argmax, inv_temperature = decoding
+    rgb_from_xyz, u0, v0 = luv_constants
     n_classes, height, width = logits.shape
     for i in prange(height):
         chroma = np.empty((4, width), np.float32)

@@ -18,7 +18,7 @@ from ..filters._kernels import upsample_columns
 from ..filters.guided import guided_filter
 from ..filters.resample import upsample, warp
 from ..io.writing import to_uint8
-from ..network.mlp import ACTIVATIONS
+from ..network.mlp import ACTIVATIONS, Layers
 from . import _kernels
 from .working import colorize_image
 
@@ -27,19 +27,24 @@ class FusedNetwork(NamedTuple):
     """A Network packed for :func:`somcolor.inference._kernels.fused_colorize`.
 
     The kernel reads the patch and the context planes (position, local
-    statistics, texture) per pixel; its first layer holds their weight rows only.
-    The multi-scale patches and the global descriptor enter the first layer
-    linearly, through `scale_weights` and `global_weights`, and are added per
-    coarse pixel and per image.
+    statistics, texture) per pixel; the first of its `layers` holds their
+    weight rows only. The multi-scale patches and the global descriptor
+    enter the first layer linearly, through `scale_weights` and
+    `global_weights`, and are added per coarse pixel and per image.
     """
 
-    weights: np.ndarray
-    biases: np.ndarray
-    sizes: np.ndarray
-    activation: int
-    binary: bool
+    layers: Layers
     scale_weights: tuple  # per scale: (p^2, n_hidden) first-layer rows
     global_weights: np.ndarray  # (N_GLOBAL, n_hidden) or (0, n_hidden)
+
+
+class CoarseShares(NamedTuple):
+    """The first layer's share of the multi-scale patches, as the fused kernels add it (see
+    :func:`_coarse_inputs`)."""
+
+    columns: np.ndarray  # (n_hidden, R, W) float32: the shares at the coarse rows of every scale
+    first_rows: np.ndarray  # (S, H) int64: per scale and image row, the first of the two rows it mixes
+    weights: np.ndarray  # (S, H) float32: the second row's weight
 
 
 def pack(network, context):
@@ -56,11 +61,13 @@ def pack(network, context):
     layers = [first[:per_pixel]] + list(network.weights[1:])
     sizes = [per_pixel] + [w.shape[1] for w in network.weights]
     return FusedNetwork(
-        weights=np.concatenate([w.ravel() for w in layers]),
-        biases=np.concatenate(network.biases),
-        sizes=np.array(sizes, dtype=np.int64),
-        activation=ACTIVATIONS.index(network.activation),
-        binary=network.binary,
+        layers=Layers(
+            weights=np.concatenate([w.ravel() for w in layers]),
+            biases=np.concatenate(network.biases),
+            sizes=np.array(sizes, dtype=np.int64),
+            activation=ACTIVATIONS.index(network.activation),
+            binary=network.binary,
+        ),
         scale_weights=tuple(first[start : start + p2] for start in range(per_pixel, stop, p2)),
         global_weights=np.ascontiguousarray(first[stop:]),
     )
@@ -72,11 +79,9 @@ def _coarse_inputs(image, packed):
     Per scale, the share is computed once per coarse pixel (a p^2 x n_hidden
     product, where the full-resolution features would cost s^2 times more)
     and interpolated along columns to full width; the kernel interpolates
-    between rows. Returns the (n_hidden, R, W) shares, R being the coarse rows
-    of all scales stacked, and per scale and image row the first of the two
-    stacked rows (S, H) and the second one's weight (S, H).
+    between rows (:class:`CoarseShares`).
     """
-    n_hidden = packed.sizes[1]
+    n_hidden = packed.layers.sizes[1]
     height, width = image.planes.shape[1:]
     rows = sum(coarse.shape[0] for coarse in image.coarse)
     columns = work_array("coarse_columns", (n_hidden, max(rows, 1), width), np.float32)
@@ -93,7 +98,7 @@ def _coarse_inputs(image, packed):
             y0s[s] = image.rows[s][0] + offset
             fys[s] = image.rows[s][1]
             offset += h
-    return columns, y0s, fys
+    return CoarseShares(columns, y0s, fys)
 
 
 @functools.lru_cache(maxsize=None)
@@ -106,27 +111,15 @@ def _blas_controller():
 def _run_fused(L, plan, mode, shape, band=None):
     context, packed = plan.context, plan.fused
     image = image_context(L, context, band)
-    biases = packed.biases
+    layers = packed.layers
     if image.descriptor.size:
-        biases = biases.copy()
-        biases[: packed.sizes[1]] += image.descriptor.astype(np.float32) @ packed.global_weights
+        biases = layers.biases.copy()
+        biases[: layers.sizes[1]] += image.descriptor.astype(np.float32) @ packed.global_weights
+        layers = layers._replace(biases=biases)
     out = np.empty(shape, dtype=np.float32)
     _kernels.fused_colorize(
-        pad_lightness(L, context.patch_size),
-        context.patch_size,
-        image.planes,
-        *_coarse_inputs(image, packed),
-        packed.weights,
-        biases,
-        packed.sizes,
-        packed.activation,
-        packed.binary,
-        plan.codebook,
-        plan.decode == "argmax",
-        np.float32(1.0 / plan.temperature),
-        *LUV_CONSTANTS,
-        mode,
-        out,
+        pad_lightness(L, context.patch_size), context.patch_size, image.planes, _coarse_inputs(image, packed),
+        layers, plan.decoding, LUV_CONSTANTS, mode, out,
     )
     return out
 
@@ -134,8 +127,7 @@ def _run_fused(L, plan, mode, shape, band=None):
 def _decode_planes(L, proba, plan, out_kind, out):
     logits = np.log(np.maximum(proba, np.float32(1e-12)))  # numpy's SIMD log: the kernel's is scalar
     _kernels.decode_planes(
-        logits, np.ascontiguousarray(L, dtype=np.float32), plan.codebook, plan.decode == "argmax",
-        np.float32(1.0 / plan.temperature), *LUV_CONSTANTS, out_kind, out,
+        logits, np.ascontiguousarray(L, dtype=np.float32), plan.decoding, LUV_CONSTANTS, out_kind, out
     )
     return out
 

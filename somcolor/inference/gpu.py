@@ -28,7 +28,7 @@ from ..features.context import Band, image_context
 from ..filters import _cuda as filters_cuda
 from ..filters._cuda import launch
 from . import _cuda
-from .fused import _coarse_inputs
+from .fused import CoarseShares, _coarse_inputs
 from .working import colorize_image
 
 
@@ -43,27 +43,24 @@ def require_gpu():
 class DevicePlan(NamedTuple):
     """A :class:`~somcolor.inference.ColorizePlan`'s network and constants on the GPU."""
 
-    weights: object
-    biases: np.ndarray  # on the host: images with a global descriptor add to a copy
-    device_biases: object  # and on the GPU, for the others
-    sizes: object
-    codebook: object
-    rgb_from_xyz: object
+    layers: object  # the plan's Layers, its arrays on the GPU
+    host_biases: np.ndarray  # images with a global descriptor add to a copy of these and upload it
+    decoding: object  # the plan's Decoding, the codebook on the GPU
+    luv_constants: tuple  # (rgb_from_xyz on the GPU, u0, v0)
     kernel: object  # the fused kernel compiled for this network's width
 
 
 def upload_plan(plan):
     """The plan's arrays on the GPU, and its fused kernel."""
-    packed = plan.fused
-    n_shared = packed.weights.size if packed.weights.size <= _cuda.SHARED_WEIGHTS else 0
+    layers = plan.fused.layers
+    n_shared = layers.weights.size if layers.weights.size <= _cuda.SHARED_WEIGHTS else 0
     return DevicePlan(
-        weights=cuda.to_device(packed.weights),
-        biases=packed.biases,
-        device_biases=cuda.to_device(packed.biases),
-        sizes=cuda.to_device(packed.sizes),
-        codebook=cuda.to_device(plan.codebook),
-        rgb_from_xyz=cuda.to_device(RGB_FROM_XYZ.astype(np.float32)),
-        kernel=_cuda.fused_kernel(_cuda.network_width(packed.sizes), n_shared),
+        layers=layers._replace(weights=cuda.to_device(layers.weights), biases=cuda.to_device(layers.biases),
+                               sizes=cuda.to_device(layers.sizes)),
+        host_biases=layers.biases,
+        decoding=plan.decoding._replace(codebook=cuda.to_device(plan.codebook)),
+        luv_constants=(cuda.to_device(RGB_FROM_XYZ.astype(np.float32)), np.float32(U0), np.float32(V0)),
+        kernel=_cuda.fused_kernel(_cuda.network_width(layers.sizes), n_shared),
     )
 
 
@@ -90,21 +87,23 @@ class Workspace:
 
 
 def _host_context(host_lightness, shape, plan, band, device_plan, work, stream):
-    """Multi-scale shares and the global descriptor's bias, computed on the CPU (they are per coarse pixel
-    and per image), as device arrays; empty stand-ins when the model has neither."""
+    """Multi-scale shares (:class:`~somcolor.inference.fused.CoarseShares`) and the layers' biases with the
+    global descriptor's share, computed on the CPU (they are per coarse pixel and per image), on the GPU;
+    empty stand-ins and the plan's biases when the model has neither."""
     context, packed = plan.context, plan.fused
     if not (context.scales or context.global_features):
-        n_hidden, (height, width) = int(packed.sizes[1]), shape
-        return (work.zeros("no_columns", (n_hidden, 1, width), np.float32, stream),
-                work.zeros("no_rows", (0, height), np.int64, stream),
-                work.zeros("no_weights", (0, height), np.float32, stream),
-                device_plan.device_biases)
+        n_hidden, (height, width) = int(packed.layers.sizes[1]), shape
+        empty = CoarseShares(work.zeros("no_columns", (n_hidden, 1, width), np.float32, stream),
+                             work.zeros("no_rows", (0, height), np.int64, stream),
+                             work.zeros("no_weights", (0, height), np.float32, stream))
+        return empty, device_plan.layers.biases
     image = image_context(host_lightness(), context, band)
-    columns, y0s, fys = (np.ascontiguousarray(a) for a in _coarse_inputs(image, packed))
-    biases = device_plan.biases.copy()
+    coarse = CoarseShares(*(cuda.to_device(np.ascontiguousarray(a), stream=stream)
+                            for a in _coarse_inputs(image, packed)))
+    biases = device_plan.host_biases.copy()
     if image.descriptor.size:
-        biases[: packed.sizes[1]] += image.descriptor.astype(np.float32) @ packed.global_weights
-    return tuple(cuda.to_device(a, stream=stream) for a in (columns, y0s, fys, biases))
+        biases[: packed.layers.sizes[1]] += image.descriptor.astype(np.float32) @ packed.global_weights
+    return coarse, cuda.to_device(biases, stream=stream)
 
 
 class DeviceLightness(NamedTuple):
@@ -168,12 +167,9 @@ class CudaBackend:
         padded = work.get("padded", (height + p - 1, width + p - 1), stream=stream)
         launch(filters_cuda.pad_scaled, height + p - 1, width + p - 1, stream, L.array, p // 2, padded)
         planes = context_planes(L.array, plan.context, band, work, stream)
-        columns, y0s, fys, biases = _host_context(L.host, (height, width), plan, band, device_plan, work, stream)
-        packed = plan.fused
-        launch(device_plan.kernel, height, width, stream,
-               padded, p, planes, columns, y0s, fys, device_plan.weights, biases, device_plan.sizes,
-               packed.activation, packed.binary, device_plan.codebook, plan.decode == "argmax",
-               np.float32(1.0 / plan.temperature), device_plan.rgb_from_xyz, np.float32(U0), np.float32(V0),
+        coarse, biases = _host_context(L.host, (height, width), plan, band, device_plan, work, stream)
+        launch(device_plan.kernel, height, width, stream, padded, p, planes, coarse,
+               device_plan.layers._replace(biases=biases), device_plan.decoding, device_plan.luv_constants,
                mode, out)
         return out
 
@@ -190,9 +186,8 @@ class CudaBackend:
         if proba is None:
             self._fused(L, band, _cuda.OUT_LUV, luv)
         else:
-            plan = self.plan
             launch(_cuda.decode_probabilities, height, width, self.stream, proba, L.array,
-                   self.device_plan.codebook, plan.decode == "argmax", np.float32(1.0 / plan.temperature), luv)
+                   self.device_plan.decoding, luv)
         return self._smooth(luv)
 
     def rgb(self, L, band=None, proba=None, dtype=np.float32):
@@ -204,8 +199,8 @@ class CudaBackend:
             self._fused(L, band, _cuda.OUT_RGB8 if as_bytes else _cuda.OUT_RGB, rgb)
         else:
             luv = self.luv(L, band, proba)
-            launch(color_cuda.luv_to_rgb_image, height, width, self.stream, luv, self.device_plan.rgb_from_xyz,
-                   np.float32(U0), np.float32(V0), as_bytes, rgb)
+            launch(color_cuda.luv_to_rgb_image, height, width, self.stream, luv, *self.device_plan.luv_constants,
+                   as_bytes, rgb)
         return self.host(rgb)
 
     def _smooth(self, luv):

@@ -10,7 +10,7 @@ from typing import NamedTuple
 import numpy as np
 
 from ..features.context import Context
-from ..network.decode import decoding_temperature
+from ..network.decode import Decoding, decoding_temperature
 from ..network.mlp import Network, network_of
 from .backend import backend_of
 from .fused import FusedNetwork, pack
@@ -30,6 +30,11 @@ class ColorizePlan(NamedTuple):
     device: str
     fused: FusedNetwork  # the network packed for the fused CPU pass
     working_side: int = None  # photos much larger are colorized at about this short side (None: never)
+
+    @property
+    def decoding(self):
+        """The decoding as the kernels take it (the codebook on the host)."""
+        return Decoding(self.codebook, self.decode == "argmax", np.float32(1.0 / self.temperature))
 
 
 def plan_of(model):

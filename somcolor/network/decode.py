@@ -1,5 +1,7 @@
 """Decoding: class probabilities (or logits) into (U, V) chroma."""
 
+from typing import NamedTuple
+
 import numpy as np
 
 from .._arrays import array_module
@@ -10,6 +12,14 @@ DECODERS = ("argmax", "annealed_mean")
 TEMPERATURES = (1.0, 0.7, 0.5, 0.38, 0.3, 0.2, 0.15, 0.1, 0.07, 0.05)
 #: ``temperature="auto"``'s aim: the decoded training pixels' mean chroma at this share of their true mean chroma.
 CHROMA_TARGET = 0.8
+
+
+class Decoding(NamedTuple):
+    """How the colorizing kernels decode: the codewords, argmax or annealed mean, and 1 / T."""
+
+    codebook: object  # (n_classes, 2) float32, on the kernel's device
+    use_argmax: bool
+    inv_temperature: np.float32
 
 
 def decode_chroma(proba, codebook, decode="annealed_mean", temperature=0.38):

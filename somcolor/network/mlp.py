@@ -26,6 +26,16 @@ class Network(NamedTuple):
     binary: bool  # one logistic output unit for two classes
 
 
+class Layers(NamedTuple):
+    """A :class:`Network`'s layers flattened as the colorizing kernels read them (CPU and CUDA alike)."""
+
+    weights: np.ndarray  # float32: every layer's (n_in, n_out) matrix flattened, concatenated
+    biases: np.ndarray  # float32: every layer's bias vector, concatenated
+    sizes: np.ndarray  # int64: [n_in, hidden..., n_out]
+    activation: int  # the hidden layers' code: its position in ACTIVATIONS
+    binary: bool  # one logistic output unit (two classes) instead of softmax
+
+
 def network_of(mlp):
     """The layers of a fitted ``MLPClassifier`` as a :class:`Network`."""
     if mlp.activation not in ACTIVATIONS:
