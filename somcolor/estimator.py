@@ -100,8 +100,8 @@ class SOMColorizer(BaseEstimator):
     texture_scales : tuple of int, default=()
         Context: for each scale s, the root mean square of the differences
         of L between pixels s apart along rows, columns and both diagonals,
-        over the (8s + 1) x (8s + 1) window: four oriented-energy planes
-        that tell fine grass from smooth water or sky. Off by default: on
+        over the (8s + 1) x (8s + 1) window: four oriented-energy planes,
+        how much and in which direction L varies. Off by default: on
         the cross-source splits it buys rebalanced AuC and bolder colors
         with 0.1-0.4 dB of PSNR (docs/quality.md); try it on photos like
         the training photos.

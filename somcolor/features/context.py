@@ -10,8 +10,8 @@ view of its surroundings and of the whole photo. In feature order:
   sums (cost independent of r);
 - **texture** (4 per scale s): the root mean square of L / 100 differences
   between pixels s apart, across each of four orientations (rows, columns
-  and both diagonals), over the (8s + 1)^2 window: an oriented-energy bank
-  that tells fine grass from smooth water or sky and ridged rock from both;
+  and both diagonals), over the (8s + 1)^2 window: an oriented-energy bank,
+  how much and in which direction L varies at that scale;
 - **multi-scale patches** (p^2 per factor s): the p x p patch of L / 100
   downscaled by s (means of s x s blocks), bilinearly interpolated at the
   pixel, so a 5 x 5 patch at s = 8 spans 40 x 40 pixels;
