@@ -212,7 +212,7 @@ def _valid_array(array):
     if array.dtype == bool or np.issubdtype(array.dtype, np.unsignedinteger):
         return True
     if np.issubdtype(array.dtype, np.integer):  # judged by value: 8- or 16-bit levels
-        return bool(array.min() >= 0)
+        return bool(array.min() >= 0 and array.max() <= 65535)
     values = array.astype(np.float64)
     return bool(np.all(np.isfinite(values)) and values.min() >= 0 and values.max() <= 1)
 
