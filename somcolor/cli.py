@@ -315,9 +315,10 @@ def cmd_demo(args):
     )
     why = {
         "bundled model": "these photos are unlike what it was trained on",
-        "fine-tuned on 48": "the bundled model was trained on these 48 photos already, and fine-tuning on them "
-        "only weighs them more; fine-tune it on photos of your own kind of scene ('somcolor fit PHOTOS -o OUT "
-        "--from landscapes')",
+        "fine-tuned on 48": "the bundled model was trained on these 48 photos already, so fine-tuning on them "
+        "teaches it nothing new and only carries its training on toward rarer colors (bolder and less often "
+        "right); fine-tune it on photos of your own kind of scene ('somcolor fit PHOTOS -o OUT --from "
+        "landscapes')",
     }
     for name in why:
         if psnr[name] < psnr["gray input"]:
