@@ -102,7 +102,7 @@ class SOMColorizer(BaseEstimator):
         of L between pixels s apart along rows, columns and both diagonals,
         over the (8s + 1) x (8s + 1) window: four oriented-energy planes,
         how much and in which direction L varies. Off by default: on
-        the cross-source splits it buys rebalanced AuC and bolder colors
+        most cross-source splits it buys rebalanced AuC and bolder colors
         with 0.1-0.4 dB of PSNR (docs/quality.md); try it on photos like
         the training photos.
     hidden_layer_sizes : tuple of int, default=(50, 50)
