@@ -224,6 +224,8 @@ def test_o_names_one_png_for_one_photo(tmp_path, fitted, test_paths, capsys):
     assert "two.png names one file, but 2 photos were given; give a folder" in capsys.readouterr().err
     assert main(["colorize", str(tmp_path / "m.skops"), str(test_paths[0]), "-o", str(tmp_path / "x.jpg")]) == 2
     assert "somcolor writes PNG files" in capsys.readouterr().err
+    assert main(["colorize", str(tmp_path / "m.skops"), str(test_paths[0]), "-o", f"{tmp_path / 'x.jpg'}/"]) == 0
+    assert (tmp_path / "x.jpg" / f"{test_paths[0].stem}.png").is_file()
 
 
 def test_a_model_is_recognised_by_its_content(tmp_path, train_paths, test_paths, fitted):

@@ -1,5 +1,6 @@
 """Colorizing many files: streamed, atomic, resumable, locally or on a Dask cluster."""
 
+import os
 from collections import deque
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -17,7 +18,7 @@ from .working import colorize_bands
 
 def output_paths(inputs, output):
     """The output of each input path: ``<stem>.png`` in the folder `output`, or the file `output` itself
-    when it names a PNG and there is one input.
+    when it names a PNG and there is one input (a name ending in a slash is a folder, whatever its suffix).
 
     Two inputs may not share an output, and no output may be an input: with
     or without ``overwrite``, ``-o`` the inputs' own folder refuses PNG
@@ -26,8 +27,10 @@ def output_paths(inputs, output):
     outputs, not inputs. Outputs taken by a folder or a special file are
     refused too, all before any work.
     """
+    # Path drops a trailing slash, which is how a user says "a folder" of a name like photos.jpg/.
+    folder = str(output).endswith(("/", os.sep))
     output = Path(output)
-    if output.suffix.lower() in IMAGE_EXTENSIONS and not output.is_dir():
+    if output.suffix.lower() in IMAGE_EXTENSIONS and not folder and not output.is_dir():
         if output.suffix.lower() != ".png":
             raise OutputError(f"{output}: somcolor writes PNG files; name a .png file or a folder")
         if len(inputs) != 1:
