@@ -165,17 +165,20 @@ def _model_from_args(args):
 
 def cmd_fit(args):
     from .io.images import ImageError, find_images
-    from .io.writing import check_writable, refuse_inputs
+    from .io.writing import OutputError, check_writable, refuse_inputs
     from .persistence import save_model
 
     paths = find_images(args.inputs)
     if Path(args.output).is_dir():
         raise ImageError(f"{args.output} is a folder: give the model file to write, e.g. {Path(args.output) / 'model.skops'}")
-    refuse_inputs([args.output], paths)
+    # The model fine-tuned from is an input too, and no command writes over its input.
+    refuse_inputs([args.output], paths + ([args.start] if args.start and Path(args.start).is_file() else []))
     model = _fine_tuned_from_args(args) if args.start else _model_from_args(args)
     model._check_params()
     # Before training, not after it: a model that cannot be written is lost work.
     check_writable(args.output)
+    if Path(args.output).exists() and not args.overwrite:
+        raise OutputError(f"{args.output}: already exists (--overwrite replaces it)")
     if args.start and args.stream:
         raise ValueError("--from fine-tunes in memory: leave out --stream")
     what = f"fine-tuning {args.start} on" if args.start else "training on"
@@ -454,6 +457,7 @@ def cmd_grid(args):
 def _fit_options(fit):
     fit.add_argument("inputs", nargs="+", metavar="PHOTOS", help="color image files or folders")
     fit.add_argument("-o", "--output", required=True, help="model file to write (.skops)")
+    fit.add_argument("--overwrite", action="store_true", help="replace the file -o names if it exists")
     fit.add_argument(
         "--stream", action="store_true",
         help="out of core: read the images a chunk at a time in every epoch (SOMColorizer.fit_stream)",

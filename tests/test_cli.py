@@ -284,3 +284,20 @@ def test_fit_with_temperature_auto_and_a_bad_temperature(tmp_path, train_paths, 
     with pytest.raises(SystemExit) as exit_:
         main(["fit", str(train_paths[0]), "-o", str(tmp_path / "x.skops"), "--temperature", "hot"])
     assert exit_.value.code == 2 and "'hot' is neither a number nor 'auto'" in capsys.readouterr().err
+
+
+def test_fit_never_writes_over_a_file_unasked_nor_over_the_model_it_starts_from(tmp_path, train_paths, capsys):
+    notes = tmp_path / "notes.txt"
+    notes.write_text("mine")
+    assert main(["fit", str(train_paths[0]), "-o", str(notes), "--max-iter", "1"]) == 2
+    assert f"{notes}: already exists (--overwrite replaces it)" in capsys.readouterr().err
+    assert notes.read_text() == "mine"
+    model = tmp_path / "m.skops"
+    assert main(["fit", str(train_paths[0]), "-o", str(model), "--max-iter", "1"]) == 0
+    before = model.read_bytes()
+    for flags in ([], ["--overwrite"]):
+        assert main(["fit", str(train_paths[1]), "-o", str(model), "--from", str(model), "--max-iter", "1", *flags]) == 2
+        assert "is one of the inputs: refusing to write over it" in capsys.readouterr().err
+    assert model.read_bytes() == before
+    assert main(["fit", str(train_paths[1]), "-o", str(model), "--max-iter", "1", "--overwrite"]) == 0
+    assert model.read_bytes() != before and load_model(model).n_iter_ == 1
