@@ -8,7 +8,6 @@ import sys
 import threading
 import time
 import warnings
-import zipfile
 from pathlib import Path
 
 from ._version import __version__
@@ -199,22 +198,14 @@ def cmd_fit(args):
     return 0
 
 
-def _is_model_file(path):
-    """Whether `path` is a model file by its content (a skops archive), whatever its name."""
-    try:
-        with zipfile.ZipFile(path) as archive:
-            return "schema.json" in archive.namelist()
-    except (OSError, zipfile.BadZipFile, ValueError):
-        return False
-
-
 def _model_first(items):
     """(model, rest) of positional arguments that may start with a model: a bundled model's name, a model
     file (recognised by its content, or named .skops); without one, the bundled landscapes model."""
+    from .io.writing import is_model_file
     from .persistence import BUNDLED_MODELS
 
     first = items[0]
-    if first in BUNDLED_MODELS or Path(first).suffix == ".skops" or _is_model_file(first):
+    if first in BUNDLED_MODELS or Path(first).suffix == ".skops" or is_model_file(first):
         return first, items[1:]
     return DEFAULT_MODEL, items
 
@@ -274,14 +265,15 @@ def cmd_demo(args):
     from .evaluation.figures import image_grid
     from .io.datasets import bundled_images
     from .io.images import as_image
-    from .io.writing import check_folder, check_writable, write_png
+    from .io.writing import check_folder, check_writable, refuse_foreign, write_png
     from .persistence import load_model, save_model
 
     out = Path(args.output)
     check_folder(out)
+    train, test = bundled_images("train"), bundled_images("test")
+    refuse_foreign([out / "demo.png", out / "model.skops", *(out / "colorized" / f"{p.stem}.png" for p in test)])
     for path in (out / "demo.png", out / "model.skops"):
         check_writable(path)
-    train, test = bundled_images("train"), bundled_images("test")
     bundled = load_model(DEFAULT_MODEL)
     model = load_model(DEFAULT_MODEL).set_params(**_fine_tuning(args.max_iter), random_state=args.seed, verbose=1)
     print(f"fine-tuning the bundled model on the {len(train)} bundled landscapes ...", file=sys.stderr)

@@ -92,6 +92,13 @@ def test_demo(tmp_path, capsys):
     assert figure.shape[0] > 12 * 150 and figure.shape[1] > 4 * 150
     assert len(list((tmp_path / "colorized").glob("*.png"))) == 12
     assert load_model(tmp_path / "model.skops").n_iter_ == 1
+    # A rerun replaces what the demo wrote, and nothing it did not write.
+    assert main(["demo", "-o", str(tmp_path), "--max-iter", "2"]) == 0
+    assert load_model(tmp_path / "model.skops").n_iter_ == 2
+    (tmp_path / "model.skops").write_text("my notes")
+    assert main(["demo", "-o", str(tmp_path), "--max-iter", "1"]) == 2
+    assert "model.skops: already exists and somcolor did not write it" in capsys.readouterr().err
+    assert (tmp_path / "model.skops").read_text() == "my notes"
 
 
 def test_colorize_with_no_model_uses_the_pretrained_one(tmp_path, test_paths, capsys):

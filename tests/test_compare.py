@@ -52,6 +52,11 @@ def test_compare_cli(tmp_path, small_photos, capsys):
     out = capsys.readouterr().out
     assert "somcolor, annealed + rebalanced (default)" in out and "original photos" in out
     assert (tmp_path / "out" / "comparison.md").exists()
+    # Its own reports are replaced on a rerun; a file it did not write is refused before any training.
+    (tmp_path / "out" / "comparison.png").write_bytes(b"a photo of mine")
+    assert main(["compare", str(folder), "-o", str(tmp_path / "out"), "--cnn-epochs", "1"]) == 2
+    assert "comparison.png: already exists and somcolor did not write it" in capsys.readouterr().err
+    assert (tmp_path / "out" / "comparison.png").read_bytes() == b"a photo of mine"
 
 
 def test_compare_cli_across_sources(tmp_path, small_photos, capsys):
@@ -70,6 +75,9 @@ def test_compare_cli_across_sources(tmp_path, small_photos, capsys):
         ("first (in-source)", 4, 1), ("second (in-source)", 4, 1), ("first -> second", 5, 5), ("second -> first", 5, 5)]
     assert all(len(s["rows"]) == 8 for s in saved)
     assert (tmp_path / "out" / "first-to-second" / "comparison.png").exists()
+    (tmp_path / "out" / "first-to-second" / "comparison.md").write_text("# my notes\n")
+    assert main(["compare", str(first), "--other", str(second), "-o", str(tmp_path / "out")]) == 2
+    assert "comparison.md: already exists and somcolor did not write it" in capsys.readouterr().err
     few = tmp_path / "few"
     write_png(few / "a.png", small_photos[0])
     assert main(["compare", str(first), "--other", str(few), "-o", str(tmp_path / "out2")]) == 2

@@ -92,3 +92,20 @@ def test_a_model_file_of_somcolor_0_4_loads_colorizes_the_same_and_fine_tunes(te
         model.set_params(temperature="auto").predict(test_paths[:1])
     model.set_params(temperature=0.5, warm_start=True, max_iter=1, random_state=0).fit(train_paths[:1])
     assert model.temperature_ == 0.5 and not hasattr(model, "replay_features_")
+
+
+def test_what_somcolor_wrote_is_known_by_its_content(tmp_path, fitted):
+    from somcolor.io.writing import REPORT_MARK, written_by_somcolor
+
+    save_model(fitted, tmp_path / "model.skops")
+    (tmp_path / "report.md").write_text(f"{REPORT_MARK}\n| a |\n")
+    (tmp_path / "report.json").write_text('[{"split": "a -> b", "rows": []}]')
+    for name in ("model.skops", "report.md", "report.json"):
+        assert written_by_somcolor(tmp_path / name), name
+    (tmp_path / "notes.md").write_text("| a |\n")
+    (tmp_path / "data.json").write_text('{"a": 1}')
+    from sklearn.preprocessing import StandardScaler
+
+    sio.dump(StandardScaler().fit([[0.0], [1.0]]), tmp_path / "other.skops")  # another library's model
+    for name in ("notes.md", "data.json", "other.skops", "missing.png"):
+        assert not written_by_somcolor(tmp_path / name), name

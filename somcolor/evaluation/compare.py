@@ -18,7 +18,7 @@ from ..color import grayscale
 from ..estimator import SOMColorizer
 from ..io.datasets import holdout_split
 from ..io.images import as_image, image_name
-from ..io.writing import write_png, write_text
+from ..io.writing import REPORT_MARK, refuse_foreign, write_png, write_text
 from . import metrics
 from .baselines import GrayColorizer, LightnessLookup, PatchRegressor
 from .figures import image_grid
@@ -99,6 +99,8 @@ def compare(train, test, methods=None, out_dir=None, figure_rows=6, verbose=Fals
         ``skipped`` with the install command.
     """
     methods = default_methods() if methods is None else methods
+    if out_dir is not None:
+        refuse_foreign(_report_files(out_dir, "comparison"))
     originals = [as_image(image, image_name(image, i)) for i, image in enumerate(test)]
     grays = [grayscale(o) for o in originals]
     square = np.tile(grays[0], (2 + 256 // min(grays[0].shape),) * 2)[:256, :256]
@@ -199,10 +201,12 @@ def yardstick(sources, methods=None, out_dir=None, every=5, only=None, verbose=F
     splits : list of dict
         ``split``, ``n_train``, ``n_test`` and the comparison's ``rows``.
     """
+    splits = [split for split in yardstick_splits(sources, every, test_only) if only is None or split[0] in only]
+    if out_dir is not None:
+        refuse_foreign(_report_files(out_dir, "yardstick", ("json", "md")) + [
+            path for name, _, _ in splits for path in _report_files(Path(out_dir) / _slug(name), "comparison")])
     results = []
-    for name, train, test in yardstick_splits(sources, every, test_only):
-        if only is not None and name not in only:
-            continue
+    for name, train, test in splits:
         if verbose:
             print(f"== {name}: {len(train)} training, {len(test)} test images", flush=True)
         folder = None if out_dir is None else Path(out_dir) / _slug(name)
@@ -211,7 +215,7 @@ def yardstick(sources, methods=None, out_dir=None, every=5, only=None, verbose=F
         results.append({"split": name, "n_train": len(train), "n_test": len(test), "rows": rows})
     if out_dir is not None:
         write_text(Path(out_dir) / "yardstick.json", json.dumps(results, indent=2))
-        write_text(Path(out_dir) / "yardstick.md", format_yardstick(results))
+        write_text(Path(out_dir) / "yardstick.md", f"{REPORT_MARK}\n{format_yardstick(results)}")
     return results
 
 
@@ -222,6 +226,11 @@ def format_yardstick(results):
         + format_table(split["rows"], markdown=True) + "\n"
         for split in results
     )
+
+
+def _report_files(folder, stem, kinds=("json", "md", "png")):
+    """The files of a report: its JSON, Markdown and figure."""
+    return [Path(folder) / f"{stem}.{kind}" for kind in kinds]
 
 
 def _slug(name):
@@ -268,7 +277,7 @@ def write_report(rows, shown, grays, originals, out_dir, n_train, n_test):
     )
     write_text(
         out_dir / "comparison.md",
-        f"Trained on {n_train} images, measured on {n_test} held-out images. "
+        f"{REPORT_MARK}\nTrained on {n_train} images, measured on {n_test} held-out images. "
         "AuC: area under the cumulative per-pixel ab error curve, thresholds 0-150 "
         "(Zhang et al. 2016), raw and rebalanced by ab-bin rarity.\n\n" + format_table(rows, markdown=True) + "\n"
     )

@@ -11,11 +11,13 @@ a folder the command did not fill itself. A failed write names its file.
 """
 
 import errno
+import json
 import os
 import re
 import shutil
 import struct
 import tempfile
+import zipfile
 import zlib
 from contextlib import contextmanager
 from pathlib import Path
@@ -296,13 +298,57 @@ def _paeth_filtered(rows, above, channels):
     return out.tobytes()
 
 
+#: The first line of every Markdown report somcolor writes: how a rerun knows the file as its own.
+REPORT_MARK = "<!-- written by somcolor -->"
+# A JSON file larger than this is not one of our reports, and is not read to find out.
+_REPORT_BYTES = 64 * 2**20
+
+
 def written_by_somcolor(path):
-    """Whether `path` is a PNG that :func:`write_png` wrote (read from its header only)."""
+    """Whether `path` is a file somcolor wrote, known by what it holds, whatever its name: a PNG that
+    :func:`write_png` marked (read from its header only), a somcolor model file, a Markdown report that
+    starts with :data:`REPORT_MARK`, or a JSON report of ``compare`` (its rows, or a list of splits with
+    theirs)."""
+    suffix = Path(path).suffix.lower()
     try:
+        if suffix == ".md":
+            with open(path, encoding="utf-8", errors="replace") as file:
+                return file.readline().rstrip("\n") == REPORT_MARK
+        if suffix == ".json":
+            if os.path.getsize(path) > _REPORT_BYTES:
+                return False
+            report = json.loads(Path(path).read_text(encoding="utf-8"))
+            splits = report if isinstance(report, list) and report else [report]
+            return all(isinstance(split, dict) and "rows" in split for split in splits)
+        if is_model_file(path, somcolor_only=True):
+            return True
         with Image.open(path) as img:
             return img.format == "PNG" and img.info.get("Software") == SOFTWARE
     except Exception:  # noqa: BLE001 - anything unreadable is not ours
         return False
+
+
+def is_model_file(path, somcolor_only=False):
+    """Whether `path` is a model file by its content (a skops archive), whatever its name; with
+    `somcolor_only`, one that holds a somcolor estimator."""
+    try:
+        with zipfile.ZipFile(path) as archive:
+            if "schema.json" not in archive.namelist():
+                return False
+            with archive.open("schema.json") as schema:
+                return not somcolor_only or b'"somcolor.estimator"' in schema.read(512)
+    except (OSError, zipfile.BadZipFile, ValueError):
+        return False
+
+
+def refuse_foreign(paths):
+    """Refuse, before any work, an output that exists and that somcolor did not write: a command that
+    writes files of fixed names into a folder (``demo``, ``compare``) replaces its own earlier outputs
+    there, nothing else."""
+    for path in paths:
+        if os.path.lexists(path) and not written_by_somcolor(path):
+            raise OutputError(f"{path}: already exists and somcolor did not write it: refusing to replace it; "
+                              "give another output folder")
 
 
 def write_text(path, text):
