@@ -70,8 +70,9 @@ def main():
         same_data = manifest["images"] == names and manifest["random_state"] == SEED
         largest = max(float(np.abs(a - b).max()) for a, b in zip(arrays(model), arrays(shipped)))
         identical = digest(model) == manifest["arrays_sha256"] == digest(shipped)
-        print(f"same data list and seed: {same_data}; arrays identical: {identical} (largest difference {largest:.3g}); "
-              f"built in {seconds:.0f} s")
+        identical &= model.lightness_spread_ == manifest["lightness_spread"] == shipped.lightness_spread_
+        print(f"same data list and seed: {same_data}; arrays and lightness spread identical: {identical} "
+              f"(largest difference {largest:.3g}); built in {seconds:.0f} s")
         sys.exit(0 if same_data and identical else 1)
     save_model(model, MODELS / "landscapes.skops")
     manifest = {
@@ -84,6 +85,7 @@ def main():
         "n_images": len(names),
         "images": names,
         "training_side": model.training_side_,
+        "lightness_spread": model.lightness_spread_,
         "arrays_sha256": digest(model),
         "fit_seconds": round(seconds, 1),
         "bytes": (MODELS / "landscapes.skops").stat().st_size,

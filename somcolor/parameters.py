@@ -73,6 +73,7 @@ PARAMETER_CONSTRAINTS = {
     "random_state": ["random_state"],
     "working_side": [StrOptions({"auto"}), Interval(numbers.Integral, 1, None, closed="left"), None],
     "max_image_pixels": [Interval(numbers.Integral, 1, None, closed="left")],
+    "contrast_stretch": ["boolean"],
     "warm_start": ["boolean"],
     "verbose": ["verbose"],
 }

@@ -9,6 +9,7 @@ the method. No production path calls it.
 from somcolor._arrays import array_module
 from somcolor.color import luv_to_rgb_array
 from somcolor.features.context import context_at, image_context
+from somcolor.features.contrast import seen_lightness
 from somcolor.features.patches import pad_lightness, patches_array, row_blocks
 from somcolor.filters.guided import guided_filter
 from somcolor.network.decode import decode_logits_array
@@ -28,8 +29,9 @@ def colorize_array(L, plan, band=None, block_pixels=1 << 18):
     height, width = L.shape
     context = plan.context
     p = context.patch_size
-    padded = pad_lightness(L, p)
-    image = image_context(L, context, band) if context else None
+    seen = seen_lightness(L, plan.lightness_spread)  # the features see a flat photo stretched
+    padded = pad_lightness(seen, p)
+    image = image_context(seen, context, band) if context else None
     uv = xp.empty((2, height, width), dtype=xp.float32)
     for r0, r1 in row_blocks(height, width, block_pixels):
         features = patches_array(padded[r0 : r1 + p - 1], p)

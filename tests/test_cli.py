@@ -86,8 +86,9 @@ def test_demo(tmp_path, capsys):
     scores = {line[:18].strip(): float(line[18:27]) for line in out.splitlines()
               if line[:18].strip() in ("gray input", "bundled model", "fine-tuned on 48")}
     assert scores["bundled model"] > scores["gray input"]
-    # A column below the gray photo is said, not hidden.
-    assert scores["fine-tuned on 48"] > scores["gray input"] or "note: the fine-tuned on 48 scores below" in out
+    # A column below the gray photo, or the fine-tuned one below the bundled model, is said, not hidden.
+    assert all(score >= scores["gray input"] for score in scores.values()) or "note: the " in out
+    assert scores["fine-tuned on 48"] > scores["bundled model"] or "note: the fine-tuned on 48 scores below" in out
     figure = read_image(tmp_path / "demo.png")
     assert figure.shape[0] > 12 * 150 and figure.shape[1] > 4 * 150
     assert len(list((tmp_path / "colorized").glob("*.png"))) == 12

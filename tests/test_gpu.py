@@ -162,3 +162,15 @@ def test_large_video_frames_at_the_working_resolution_on_the_device(small_photos
     for frame in clip:
         np.testing.assert_allclose(on_gpu.colorize_frame(frame), on_cpu.colorize_frame(frame), atol=2e-3)
     assert on_gpu.cuts == on_cpu.cuts == [2]
+
+
+def test_a_flat_photo_is_seen_stretched_on_the_device_as_on_the_cpu(fitted, photo):
+    from somcolor.features.contrast import lightness_spread, stretch_factor
+
+    flat = np.ascontiguousarray(((0.5 + 0.3 * (photo[96:108, 78:92] - 0.5)) * 255).astype(np.uint8))
+    plan = fitted.colorize_plan()
+    assert stretch_factor(lightness_spread(lightness_array(flat / 255.0))[1], plan.lightness_spread) > 2
+    (rgb,) = gpu.GpuPipeline(plan).run([flat])
+    np.testing.assert_allclose(rgb, colorize(flat, plan), atol=1e-3)
+    unstretched = plan._replace(lightness_spread=None)
+    assert np.abs(colorize(flat, unstretched) - colorize(flat, plan)).max() > 1e-2

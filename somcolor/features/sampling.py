@@ -15,7 +15,16 @@ from ..color import lightness, rgb_to_luv
 from ..filters.resample import downscale, working_factor
 from ..io.images import DEFAULT_MAX_PIXELS, read_color, to_float
 from .context import context_at, image_context
+from .contrast import lightness_spread
 from .patches import extract_patches
+
+
+class PhotoStats(NamedTuple):
+    """What a fitted model keeps of each training photo: its short side (the working resolution) and the
+    standard deviation of its L at that resolution (:mod:`somcolor.features.contrast`)."""
+
+    short_side: int
+    spread: float
 
 
 class Sampling(NamedTuple):
@@ -107,19 +116,20 @@ def sample_training_pixels(
     -------
     features : ndarray of shape (n_samples, n_features), dtype float32
     chroma : ndarray of shape (n_samples, 2)
-    short_sides : list of int
-        The short side of each photo, in pixels.
+    photos : list of PhotoStats
+        The short side of each photo, in pixels, and the spread of its L.
     """
     sampling = Sampling(sampling) if isinstance(sampling, (int, np.integer)) else sampling
     versions = sampling.versions()
     share = -(-sampling.pixels_per_image // len(versions))
-    features, chroma, short_sides = [], [], []
+    features, chroma, photos = [], [], []
     for index, image in enumerate(images, start=first_index):
         photo = read_color(image, index, max_pixels)
-        short_sides.append(min(photo.shape[:2]))
+        short_side = min(photo.shape[:2])
         factor = working_factor(photo.shape, sampling.working_side)
         if factor > 1:
             photo = np.stack([downscale(channel, factor) for channel in np.moveaxis(to_float(photo), 2, 0)], axis=2)
+        photos.append(PhotoStats(short_side, lightness_spread(lightness(photo))[1]))
         for scale, mirrored in versions:
             pixels = photo_version(photo, scale, mirrored)
             # L as colorizing computes it; (U, V) at the sampled pixels only.
@@ -127,7 +137,7 @@ def sample_training_pixels(
             rows, cols = sample_pixels(L.shape, share, random_state)
             features.append(pixel_features(L, context, rows, cols))
             chroma.append(rgb_to_luv(to_float(pixels[rows, cols])[np.newaxis])[0, :, 1:])
-    return np.concatenate(features), np.concatenate(chroma), short_sides
+    return np.concatenate(features), np.concatenate(chroma), photos
 
 
 class Reservoir:

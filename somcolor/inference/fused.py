@@ -170,8 +170,12 @@ class CpuBackend:
         """L of an image's pixels (gray or color)."""
         return lightness(pixels)
 
-    def upload(self, L):
+    def upload(self, L, slot="L"):
         """L given on the host, where this backend keeps it."""
+        return L
+
+    def host_lightness(self, L):
+        """L on the host."""
         return L
 
     def host(self, array):

@@ -146,12 +146,17 @@ class CudaBackend:
                self.stream, device, full_scale, L)
         return DeviceLightness(L, pixels, False)
 
-    def upload(self, L):
-        """Upload L computed on the host."""
+    def upload(self, L, slot="L"):
+        """Upload L computed on the host, into the device array of that name (the L the features see, where
+        it is stretched, must not replace the L that is decoded and smoothed with)."""
         L = np.ascontiguousarray(L, np.float32)
-        device = self.work.get("L", L.shape, stream=self.stream)
+        device = self.work.get(slot, L.shape, stream=self.stream)
         device.copy_to_device(L, stream=self.stream)
         return DeviceLightness(device, L, True)
+
+    def host_lightness(self, L):
+        """Device L on the host (its spread decides whether the features see it stretched)."""
+        return self.host(L.array)
 
     def host(self, array):
         host = array.copy_to_host(stream=self.stream)

@@ -10,6 +10,7 @@ from typing import NamedTuple
 import numpy as np
 
 from ..features.context import Context
+from ..features.contrast import stretch_target
 from ..network.decode import Decoding, decoding_temperature
 from ..network.mlp import Network, network_of
 from .backend import backend_of
@@ -30,6 +31,7 @@ class ColorizePlan(NamedTuple):
     device: str
     fused: FusedNetwork  # the network packed for the fused CPU pass
     working_side: int = None  # photos much larger are colorized at about this short side (None: never)
+    lightness_spread: float = None  # photos flatter than this are seen stretched (None: as they are)
 
     @property
     def decoding(self):
@@ -57,6 +59,7 @@ def plan_of(model):
         device=model.device,
         fused=pack(network, model.context_),
         working_side=resolved_side(model),
+        lightness_spread=stretch_target(model),
     )
 
 

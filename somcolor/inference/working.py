@@ -18,13 +18,16 @@ Every function here takes a *backend*: the colorizing steps on one device
 :class:`~somcolor.inference.exact.ExactBackend`), each named for what it
 returns:
 
-- ``lightness(pixels)``, ``upload(L)``: L on the device;
+- ``lightness(pixels)``, ``upload(L, slot)``: L on the device (a second slot holds the L the features
+  see, where it is stretched: :mod:`somcolor.features.contrast`); ``host_lightness(L)``: L on the host;
 - ``probabilities(L, band)``: class probability planes (Q, H, W);
 - ``luv(L, band, proba)``: CIELUV planes (3, H, W), decoded and smoothed;
 - ``rgb(L, band, proba, dtype)``: the RGB (H, W, 3) on the host;
 - ``host(array)``: an array on the host.
 
-Where ``proba`` is None, the steps start from L in one fused pass.
+Where ``proba`` is None, the steps start from L in one fused pass. A photo flatter than the training
+photos has its probabilities computed from its stretched L, and its decoding, smoothing and colors from
+its own L.
 """
 
 import math
@@ -34,6 +37,7 @@ import numpy as np
 from ..color import lightness
 from ..color._kernels import LUV_CONSTANTS, luv_to_rgb_image
 from ..features.context import Band, global_descriptor_of_rows
+from ..features.contrast import seen_lightness
 from ..features.patches import row_blocks
 from ..filters._kernels import upsample_columns
 from ..filters.guided import guided_filter
@@ -58,19 +62,27 @@ def colorize_bands(pixels, plan, backend, dtype=np.float32, band_pixels=BAND_PIX
     never the whole RGB image."""
     factor = working_factor(pixels.shape, plan.working_side)
     if factor > 1:
-        small = small_lightness(pixels, factor, band_pixels)
-        luv = backend.host(backend.luv(backend.upload(small)))
+        small = backend.upload(small_lightness(pixels, factor, band_pixels))
+        luv = backend.host(backend.luv(small, proba=stretched_probabilities(small, plan, backend)))
         yield from _full_size_bands(pixels, plan, factor, luv, dtype, band_pixels)
         return
     height, width = pixels.shape[:2]
     if height * width <= band_pixels:
-        yield 0, backend.rgb(backend.lightness(pixels), dtype=dtype)
+        L = backend.lightness(pixels)
+        yield 0, backend.rgb(L, proba=stretched_probabilities(L, plan, backend), dtype=dtype)
         return
     context = plan.context
+
+    def blocks():
+        return (lightness(pixels[r0:r1]) for r0, r1 in row_blocks(height, width, band_pixels))
+
+    stats = None
+    if plan.lightness_spread is not None:  # the whole image's spread decides, not each band's
+        stats = tuple(100 * global_descriptor_of_rows(blocks)[-2:])
     descriptor = None
     if context.global_features:
         descriptor = global_descriptor_of_rows(
-            lambda: (lightness(pixels[r0:r1]) for r0, r1 in row_blocks(height, width, band_pixels))
+            lambda: (seen_lightness(L, plan.lightness_spread, stats) for L in blocks())
         )
     # Bands start on a multiple of every scale, so that their coarse grids are the image's.
     align = math.lcm(*context.scales) if context.scales else 1
@@ -78,8 +90,22 @@ def colorize_bands(pixels, plan, backend, dtype=np.float32, band_pixels=BAND_PIX
     for r0, r1 in row_blocks(height, width, band_pixels):
         top = max(0, r0 - margin) // align * align
         bottom = min(height, r1 + margin)
-        rgb = backend.rgb(backend.lightness(pixels[top:bottom]), Band(top, height, descriptor), dtype=dtype)
+        L, band = backend.lightness(pixels[top:bottom]), Band(top, height, descriptor)
+        rgb = backend.rgb(L, band, stretched_probabilities(L, plan, backend, band, stats), dtype=dtype)
         yield r0, rgb[r0 - top : r1 - top]
+
+
+def stretched_probabilities(L, plan, backend, band=None, stats=None):
+    """The class probability planes of device L from its features seen stretched, or None where the model
+    sees L as it is (:mod:`somcolor.features.contrast`): the steps then go from L alone, in one fused pass
+    where they can. `stats`: the whole image's (mean, spread), for a band of its rows."""
+    if plan.lightness_spread is None:
+        return None
+    host = backend.host_lightness(L)
+    seen = seen_lightness(host, plan.lightness_spread, stats)
+    if seen is host:
+        return None
+    return backend.probabilities(backend.upload(seen, slot="seen"), band)
 
 
 def colorize_image(pixels, plan, backend, dtype=np.float32, band_pixels=BAND_PIXELS):
@@ -94,12 +120,18 @@ def colorize_lightness(L, plan, backend, through, band_pixels=BAND_PIXELS):
     factor = working_factor(L.shape, plan.working_side)
     if factor == 1:
         device_L = backend.upload(L)
-        return backend.rgb(device_L, proba=through(L, backend.probabilities(device_L)))
+        return backend.rgb(device_L, proba=through(L, _probabilities(device_L, plan, backend)))
     small = small_lightness(L, factor, band_pixels, to_lightness=np.asarray)
     device_L = backend.upload(small)
-    luv = backend.host(backend.luv(device_L, proba=through(small, backend.probabilities(device_L))))
+    luv = backend.host(backend.luv(device_L, proba=through(small, _probabilities(device_L, plan, backend))))
     bands = _full_size_bands(L, plan, factor, luv, np.float32, band_pixels, to_lightness=np.asarray)
     return assemble(bands, L.shape, np.float32)
+
+
+def _probabilities(L, plan, backend):
+    """The class probability planes of device L, from its features seen stretched where they must be."""
+    proba = stretched_probabilities(L, plan, backend)
+    return backend.probabilities(L) if proba is None else proba
 
 
 def margin_rows(plan):
