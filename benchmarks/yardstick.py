@@ -19,7 +19,7 @@ from pathlib import Path
 from _common import RESULTS, SHARED_DATA
 from somcolor.evaluation.compare import cnn_epochs_for, default_methods, format_yardstick, yardstick
 from somcolor.io.images import find_images
-from somcolor.io.writing import write_text
+from somcolor.io.writing import REPORT_MARK, write_text
 
 SOURCES = {"landscapes": SHARED_DATA / "landscapes", "8-scene": SHARED_DATA / "8scene_64px"}
 # Tested on only, at the photos' own size (481 x 321): nothing here trains on it.
@@ -43,7 +43,7 @@ def main():
     results = yardstick(sources, methods, out_dir=None, only=args.splits, verbose=True, test_only=test_only)
     merged = merge(args.out / "yardstick.json", results)
     write_text(args.out / "yardstick.json", json.dumps(merged, indent=2))
-    write_text(args.out / "yardstick.md", format_yardstick(merged))
+    write_text(args.out / "yardstick.md", f"{REPORT_MARK}\n{format_yardstick(merged)}")
     print(format_yardstick(merged))
 
 
