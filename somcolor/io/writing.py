@@ -305,10 +305,10 @@ _REPORT_BYTES = 64 * 2**20
 
 
 def written_by_somcolor(path):
-    """Whether `path` is a file somcolor wrote, known by what it holds, whatever its name: a PNG that
-    :func:`write_png` marked (read from its header only), a somcolor model file, a Markdown report that
-    starts with :data:`REPORT_MARK`, or a JSON report of ``compare`` (its rows, or a list of splits with
-    theirs)."""
+    """Whether `path` is a file somcolor wrote, known by what it holds: a ``.png`` that :func:`write_png`
+    marked (read from its header only), a ``.md`` report that starts with :data:`REPORT_MARK`, a ``.json``
+    report of ``compare`` (its rows, or a list of splits with theirs), or, under any other name, a
+    somcolor model file."""
     suffix = Path(path).suffix.lower()
     try:
         if suffix == ".md":
@@ -320,10 +320,10 @@ def written_by_somcolor(path):
             report = json.loads(Path(path).read_text(encoding="utf-8"))
             splits = report if isinstance(report, list) and report else [report]
             return all(isinstance(split, dict) and "rows" in split for split in splits)
-        if is_model_file(path, somcolor_only=True):
-            return True
-        with Image.open(path) as img:
-            return img.format == "PNG" and img.info.get("Software") == SOFTWARE
+        if suffix == ".png":
+            with Image.open(path) as img:
+                return img.format == "PNG" and img.info.get("Software") == SOFTWARE
+        return is_model_file(path, somcolor_only=True)
     except Exception:  # noqa: BLE001 - anything unreadable is not ours
         return False
 
