@@ -17,7 +17,7 @@ from .inference.backend import check_device
 from .inference.plan import checked_arrays, colorize_many, plan_of
 from .inference.working import resolved_side
 from .io.images import DEFAULT_MAX_PIXELS, as_pixels, check_image_list, image_name, read_lightness, read_luv
-from .network.decode import calibrated_temperature
+from .network.decode import DEFAULT_TEMPERATURE, calibrated_temperature
 from .network.training import class_weights, rebalancing_weights, train_epochs
 from .parameters import PARAMETER_CONSTRAINTS, int_tuple, settings
 from .quantizer import UVQuantizer
@@ -136,11 +136,12 @@ class SOMColorizer(BaseEstimator):
         split of the yardstick (70.3% from the landscapes to the 8-scene
         images; 0.47 gives 69.6%).
         "auto": `fit` chooses it on its training pixels
-        (:func:`~somcolor.network.decode.calibrated_temperature`): the highest
-        that gives them 80% of their true mean chroma. Not the default: a fit
-        from scratch on a few hundred photos knows its training photos better
-        than others, so its choice there is too high for photos from elsewhere,
-        and for fits on 48 or 100 landscapes no temperature reaches it (see the
+        (:func:`~somcolor.network.decode.calibrated_temperature`): the highest,
+        up to 0.45, that gives them 80% of their true mean chroma, so that an
+        unsure network's colors come out bolder, never paler than the
+        default's. Fine-tuning uses it (:data:`FINE_TUNING`). Not the default
+        for a fit from scratch: for fits on 48 or 100 landscapes no
+        temperature reaches the aim, and the lowest is garish (see the
         README).
     smooth_radius : int, default=8
         Radius of the edge-aware smoothing of the predicted chroma, guided by
@@ -302,7 +303,7 @@ class SOMColorizer(BaseEstimator):
         augment_scales=(1.0,),
         augment_mirror=True,
         decode="annealed_mean",
-        temperature=0.45,
+        temperature=DEFAULT_TEMPERATURE,
         smooth_radius=8,
         smooth_eps=1e-3,
         rebalance=0.5,

@@ -358,6 +358,7 @@ def test_calibrated_temperature_reaches_its_chroma_target_at_the_highest_tempera
     chroma = codebook[rng.integers(0, 3, 500)]
     chosen = [calibrated_temperature(proba, chroma, codebook, target) for target in (0.3, 0.6, 0.9, 5.0)]
     assert chosen == sorted(chosen, reverse=True) and chosen[-1] == TEMPERATURES[-1]
+    assert chosen[0] == SOMColorizer().temperature  # never paler than the default
     truth = np.hypot(*chroma.T).mean()
     for target, temperature in zip((0.3, 0.6, 0.9), chosen):
         reached = np.hypot(*decode_chroma(proba, codebook, temperature=temperature).T).mean()
