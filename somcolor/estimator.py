@@ -129,15 +129,15 @@ class SOMColorizer(BaseEstimator):
     decode : {"annealed_mean", "argmax"}, default="annealed_mean"
         How class probabilities become chroma; see
         :func:`somcolor.network.decode_chroma`.
-    temperature : float or "auto", default=0.45
+    temperature : float or "auto", default=0.15
         Temperature of the annealed mean, in [0.01, 1]: lower is more colorful,
-        higher closer to the mean chroma (more PSNR). 0.45 is the highest that
+        higher closer to the mean chroma (more PSNR). 0.15 is the highest that
         keeps colorfulness above 70% of the originals' on every cross-source
-        split of the yardstick (70.3% from the landscapes to the 8-scene
-        images; 0.47 gives 69.6%).
+        split of the yardstick (70.0% from the landscapes to the 8-scene
+        images; 0.17 gives 69.4%).
         "auto": `fit` chooses it on its training pixels
         (:func:`~somcolor.network.decode.calibrated_temperature`): the highest,
-        up to 0.45, that gives them 80% of their true mean chroma, so that an
+        up to 0.15, that gives them 80% of their true mean chroma, so that an
         unsure network's colors come out bolder, never paler than the
         default's. Fine-tuning uses it (:data:`FINE_TUNING`). Not the default
         for a fit from scratch: for fits on 48 or 100 landscapes no

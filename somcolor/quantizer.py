@@ -134,15 +134,17 @@ class UVQuantizer(TransformerMixin, BaseEstimator):
         default the most nearly square grid.
     sigma : float, default=0.5
         Initial spread of the SOM's Gaussian neighbourhood, in grid units.
-        Wider neighbourhoods pull the codewords towards the dominant grays:
-        on the landscapes, sigma=1 on a 3 x 3 map left no blue codeword.
+        Chosen in somcolor 0.2, when the map learned from the first photos'
+        samples only (a defect until 0.5.0), where sigma=1 left no blue
+        codeword on the landscapes; on a draw of all their samples both 0.5
+        and 1 keep three blue codewords.
     learning_rate : float, default=0.5
         Initial SOM learning rate; it decays linearly to zero so that the
         codewords settle.
     n_iterations : int, default=20000
         Number of SOM updates, each with one randomly drawn sample.
     random_state : int, RandomState instance or None, default=None
-        Seeds the SOM's initialisation and sample order.
+        Seeds the SOM's initialisation and the samples it draws.
 
     Attributes
     ----------
@@ -244,7 +246,15 @@ class UVQuantizer(TransformerMixin, BaseEstimator):
             som.pca_weights_init(X)
         else:
             som.random_weights_init(X)
-        som.train_random(X, int(self.n_iterations))
+        # minisom's train_random visits only the first n_iterations samples (in a shuffled order), and
+        # fit's samples come photo by photo: without this draw the codebook was the first few photos'
+        # colors (on the landscapes, sorted by name, forests only: no blue codeword at all on 48 photos).
+        n_iterations = int(self.n_iterations)
+        if n_iterations < len(X):
+            X_seen = X[rng.choice(len(X), size=n_iterations, replace=False)]
+        else:
+            X_seen = X
+        som.train_random(X_seen, n_iterations)
         self.codebook_ = som.get_weights().reshape(-1, X.shape[1]).copy()
         self.map_shape_ = shape
         _, sq_dist = nearest_codeword(X, self.codebook_)

@@ -379,7 +379,9 @@ def test_temperature_auto_is_chosen_by_fit_and_used_by_every_path(train_paths, t
     np.testing.assert_array_equal(model.predict(test_paths[:1])[0], fixed.predict(test_paths[:1])[0])
     photo = read_image(test_paths[0])
     np.testing.assert_allclose(colorize_exact(photo, model), colorize_exact(photo, fixed), atol=1e-6)
-    assert SOMColorizer(max_iter=1, random_state=0).fit(train_paths[:1]).temperature_ == 0.45  # the value given
+    from somcolor.network.decode import DEFAULT_TEMPERATURE
+
+    assert SOMColorizer(max_iter=1, random_state=0).fit(train_paths[:1]).temperature_ == DEFAULT_TEMPERATURE
 
 
 def test_temperature_auto_on_a_model_fitted_without_it_says_so(fitted, test_paths):

@@ -56,6 +56,17 @@ def test_more_colors_quantize_better_and_seed_repeats(uv):
     np.testing.assert_array_equal(a, b)
 
 
+def test_the_map_learns_from_the_whole_sample(uv):
+    # fit's samples come photo by photo; ordered by V here, the first n_iterations are all the bluest.
+    # minisom trains on the first n_iterations samples only, so the map must be given a draw of all.
+    ordered = uv[np.argsort(uv[:, 1])]
+    last_quarter = ordered[-len(ordered) // 4 :]
+    q = UVQuantizer(n_iterations=len(ordered) // 4, random_state=0).fit(ordered)
+    _, sq_dist = nearest_codeword(last_quarter, q.codebook_)
+    assert np.sqrt(sq_dist).mean() < 2 * q.quantization_error_
+    assert np.sqrt(sq_dist).mean() < 0.5 * np.linalg.norm(last_quarter - last_quarter.mean(0), axis=1).mean()
+
+
 def test_explicit_map_shape(uv):
     assert UVQuantizer(n_colors=6, map_shape=(1, 6), random_state=0).fit(uv).map_shape_ == (1, 6)
 

@@ -10,11 +10,11 @@ DECODERS = ("argmax", "annealed_mean")
 
 #: The default temperature: the highest that keeps colorfulness above 70% of the originals' on every
 #: cross-source split of the yardstick (docs/quality.md, "Temperature").
-DEFAULT_TEMPERATURE = 0.45
+DEFAULT_TEMPERATURE = 0.15
 #: The temperatures ``temperature="auto"`` chooses among, from the default down to nearly the argmax: it
 #: makes the colors of an unsure network bolder, never paler than the default's (fine-tuned on few photos,
 #: its choice up to the plain mean left them under 70% in four of benchmarks/finetune.py's eight cases).
-TEMPERATURES = (DEFAULT_TEMPERATURE, 0.38, 0.3, 0.2, 0.15, 0.1, 0.07, 0.05)
+TEMPERATURES = (DEFAULT_TEMPERATURE, 0.1, 0.07, 0.05)
 #: ``temperature="auto"``'s aim: the decoded training pixels' mean chroma at this share of their true mean chroma.
 CHROMA_TARGET = 0.8
 
@@ -102,8 +102,8 @@ def calibrated_temperature(proba, chroma, codebook, target=CHROMA_TARGET):
     Examples
     --------
     >>> codebook = np.array([[-10.0, 0.0], [10.0, 0.0]])
-    >>> calibrated_temperature(np.array([[0.3, 0.7], [0.7, 0.3]]), np.array([[10.0, 0], [-10, 0]]), codebook)
-    0.38
+    >>> calibrated_temperature(np.array([[0.45, 0.55], [0.55, 0.45]]), np.array([[10.0, 0], [-10, 0]]), codebook)
+    0.07
     """
     truth = np.hypot(*np.asarray(chroma, dtype=np.float64).T).mean()
     for temperature in TEMPERATURES:
