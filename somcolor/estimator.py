@@ -140,9 +140,9 @@ class SOMColorizer(BaseEstimator):
         up to 0.15, that gives them 80% of their true mean chroma, so that an
         unsure network's colors come out bolder, never paler than the
         default's. Fine-tuning uses it (:data:`FINE_TUNING`). Not the default
-        for a fit from scratch: for fits on 48 or 100 landscapes no
-        temperature reaches the aim, and the lowest is garish (see the
-        README).
+        for a fit from scratch: fits on 48 to 539 landscapes already give
+        their training pixels 102-113% of their true mean chroma at 0.15, so
+        it would change nothing there (see the README).
     smooth_radius : int, default=8
         Radius of the edge-aware smoothing of the predicted chroma, guided by
         L (:func:`somcolor.filters.guided_filter`); 0 turns it off.
