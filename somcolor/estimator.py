@@ -32,7 +32,13 @@ def _sample_and_draw_seed(images, context, sampling, random_state, max_pixels, v
     return features, chroma, photos, random_state.randint(np.iinfo(np.int32).max)
 
 
-def _fit_quantizer(quantizer, chroma):
+# Part of the SOM's cache key, raised when UVQuantizer.fit learns differently, so that a `memory` cache
+# written by an earlier version is not reused (1: the map learned from the first n_iterations samples only;
+# 2: from a draw of all of them).
+_SOM_TRAINING = 2
+
+
+def _fit_quantizer(quantizer, chroma, training=_SOM_TRAINING):
     return quantizer.fit(chroma)
 
 
@@ -399,7 +405,7 @@ class SOMColorizer(BaseEstimator):
         features, chroma, photos, mlp_seed = memory.cache(_sample_and_draw_seed, ignore=["verbose"])(
             images, context, sampling, rng, self.max_image_pixels, self.verbose
         )
-        quantizer = memory.cache(_fit_quantizer)(quantizer, chroma)
+        quantizer = memory.cache(_fit_quantizer)(quantizer, chroma, _SOM_TRAINING)
         labels = quantizer.transform(chroma)
         fitted = self._train(labels, mlp_seed, lambda: [(features, labels)])
         return self._set_fitted(context=context, photos=_training_photos(photos), quantizer=quantizer,

@@ -223,6 +223,14 @@ def test_memory_caches_sampling_and_som_without_changing_results(train_paths, te
     assert len(list(tmp_path.rglob("output.pkl"))) == n_cached
     SOMColorizer(memory=str(tmp_path), patch_size=3, **FAST).fit(train_paths)
     assert len(list(tmp_path.rglob("output.pkl"))) == n_cached + 1
+    # A SOM cached by a version that trained it otherwise is not reused.
+    from unittest import mock
+
+    from somcolor import estimator
+
+    with mock.patch.object(estimator, "_SOM_TRAINING", estimator._SOM_TRAINING + 1):
+        SOMColorizer(memory=str(tmp_path), **FAST).fit(train_paths)
+    assert len(list(tmp_path.rglob("output.pkl"))) == n_cached + 2
 
 
 def test_fit_stream_learns_the_rule_chunk_by_chunk(rule_photos, rule_test_photo):
