@@ -137,7 +137,8 @@ class UVQuantizer(TransformerMixin, BaseEstimator):
         Chosen in somcolor 0.2, when the map learned from the first photos'
         samples only (a defect until 0.5.0), where sigma=1 left no blue
         codeword on the landscapes; on a draw of all their samples both 0.5
-        and 1 keep three blue codewords.
+        and 1 keep three blue codewords, and sigma=1 scored less PSNR on
+        three of the yardstick's five cross-source splits (docs/quality.md).
     learning_rate : float, default=0.5
         Initial SOM learning rate; it decays linearly to zero so that the
         codewords settle.

@@ -264,15 +264,15 @@ def test_the_video_progress_knows_its_total(tmp_path, photo):
 
 
 def test_fit_from_the_bundled_model(tmp_path, train_paths, test_paths, capsys):
-    from somcolor.network.decode import TEMPERATURES
+    from somcolor.estimator import FINE_TUNING
 
     out = tmp_path / "mine.skops"
     assert main(["fit", *map(str, train_paths[:3]), "-o", str(out), "--from", "landscapes", "--max-iter", "2"]) == 0
     assert "fine-tuning landscapes on 3 images" in capsys.readouterr().err
     tuned = load_model(out)
     assert tuned.n_iter_ <= 2 and tuned.warm_start and tuned.training_side_ == 64
-    # The fine-tuning settings apply, the temperature chosen again on the new photos among the candidates.
-    assert tuned.learning_rate_init == 3e-4 and tuned.temperature == "auto" and tuned.temperature_ in TEMPERATURES
+    # The fine-tuning settings apply, its temperature too.
+    assert tuned.learning_rate_init == 3e-4 and tuned.temperature == tuned.temperature_ == FINE_TUNING["temperature"]
     assert main(["colorize", str(out), str(test_paths[0]), "-o", str(tmp_path / "c")]) == 0
     # An explicit --temperature wins over the fine-tuning setting.
     fixed = tmp_path / "fixed.skops"
