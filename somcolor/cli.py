@@ -319,10 +319,10 @@ def cmd_demo(args):
     # Each column is held to the ones before it: a score below one of them is said, with the reason.
     why = {
         "bundled model": ("gray input", "these photos are unlike what it was trained on"),
-        "fine-tuned on 48": ("bundled model", "the bundled model was trained on these 48 photos already, so "
-                             "fine-tuning on them teaches it nothing new and only carries its training on toward "
-                             "rarer colors (bolder and less often right); fine-tune it on photos of your own kind "
-                             "of scene ('somcolor fit PHOTOS -o OUT --from landscapes')"),
+        "fine-tuned on 48": ("bundled model", "the bundled model knows landscapes like these from some 2,000 "
+                             "photos (these 48 among them), so fine-tuning on them teaches it little and carries "
+                             "its training on toward rarer colors (bolder and less often right); fine-tune it on "
+                             "photos of a kind it does not know ('somcolor fit PHOTOS -o OUT --from landscapes')"),
     }
     for name, (bar, reason) in why.items():
         below = [other for other in ("gray input", bar) if psnr[name] < psnr[other]]
