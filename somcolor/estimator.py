@@ -38,7 +38,8 @@ def _sample_and_draw_seed(images, context, sampling, random_state, max_pixels, v
 _SOM_TRAINING = 2
 
 
-def _fit_quantizer(quantizer, chroma, training=_SOM_TRAINING):
+def _fit_quantizer(quantizer, chroma, training):
+    # `training` is unused here: it is the cache key's _SOM_TRAINING.
     return quantizer.fit(chroma)
 
 
