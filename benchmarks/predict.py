@@ -5,7 +5,9 @@ features, then decode_chroma, the numpy guided filter (when the model smooths)
 and scikit-image's luv2rgb (float64); the fused path is SOMColorizer.predict
 (one numba pass per image, then the smoothing kernels), at full resolution
 (working_side=None) and with the default working resolution (a photo much
-larger than the training photos colorized near their size). Two floors, both
+larger than the training photos colorized near their size), and at full
+resolution on the same photo faded to 40% of its contrast (its features see
+it stretched: somcolor.features.contrast). Two floors, both
 measured in the same run: the peak-GEMM floor is the network's FLOPs per pixel
 (2 x the sum of its layers' n_in x n_out) at the rate of a large square float32
 matrix product (BLAS, all cores), the most this CPU's arithmetic allows; the
@@ -32,11 +34,11 @@ def exact_path(model, gray):
     return colorize_exact(as_image(gray, "gray"), model)
 
 
-def test_image(size):
-    """A real photo, tiled and cropped to size x size, as uint8 gray."""
+def test_image(size, contrast=1.0):
+    """A real photo, tiled and cropped to size x size, its contrast scaled about mid-gray, as uint8 gray."""
     photo = read_image(bundled_images("test")[0]).mean(axis=2)
     reps = -(-size // photo.shape[0])
-    return to_uint8(np.tile(photo, (reps, reps))[:size, :size])
+    return to_uint8(0.5 + contrast * (np.tile(photo, (reps, reps))[:size, :size] - 0.5))
 
 
 def floor_seconds(model, pixels):
@@ -80,11 +82,14 @@ def main():
         megapixels = size * size / 1e6
         exact = best_time(lambda: exact_path(full, gray), repeat=3)
         fused = best_time(lambda: full.predict([gray]), repeat=10)
+        faded = test_image(size, contrast=0.4)
+        fused_faded = best_time(lambda: full.predict([faded]), repeat=10)
         working = best_time(lambda: model.predict([gray]), repeat=10)
         floor = floor_seconds(full, size * size)
         rate = peak_gemm_rate()
         peak = network_flops(full) * size * size / rate
         for name, seconds in (("exact (sklearn + skimage)", exact), ("fused numba, full resolution", fused),
+                              ("fused, full resolution, faded photo (stretched)", fused_faded),
                               ("fused, default working resolution", working), ("skinny-GEMM floor (BLAS)", floor),
                               (f"peak-GEMM floor ({rate / 1e9:.0f} GFLOP/s)", peak)):
             rows.append(

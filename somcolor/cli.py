@@ -457,6 +457,8 @@ def cmd_grid(args):
 
 
 def _fit_options(fit):
+    from .estimator import FINE_TUNING
+
     fit.add_argument("inputs", nargs="+", metavar="PHOTOS", help="color image files or folders")
     fit.add_argument("-o", "--output", required=True, help="model file to write (.skops)")
     fit.add_argument("--overwrite", action="store_true", help="replace the file -o names if it exists")
@@ -470,7 +472,8 @@ def _fit_options(fit):
         help="fine-tune this model (a bundled name such as 'landscapes', or a model file) on the photos "
         "instead of training from scratch: its features, colors and layers are kept, so the options of the "
         "model group other than --max-iter, --pixels-per-image, --rebalance, --seed and --max-pixels do "
-        "not apply, and the temperature is chosen again on the photos ('auto') unless --temperature is given",
+        f"not apply, and the fine-tuned model decodes at temperature {FINE_TUNING['temperature']} unless "
+        "--temperature is given",
     )
     _add_model_options(fit)
 

@@ -281,6 +281,10 @@ def test_fit_from_the_bundled_model(tmp_path, train_paths, test_paths, capsys):
     assert load_model(fixed).temperature_ == 0.38
     assert main(["fit", str(train_paths[0]), "-o", str(tmp_path / "x.skops"), "--from", "nowhere.skops"]) == 2
     assert "nowhere.skops: no such model file" in capsys.readouterr().err
+    # The help says what the fine-tuned model decodes at.
+    with pytest.raises(SystemExit):
+        main(["fit", "--help"])
+    assert f"decodes at temperature {FINE_TUNING['temperature']} unless" in " ".join(capsys.readouterr().out.split())
 
 
 def test_fit_with_temperature_auto_and_a_bad_temperature(tmp_path, train_paths, capsys):

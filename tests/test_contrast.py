@@ -45,6 +45,23 @@ def test_a_flat_photo_is_seen_stretched_and_keeps_its_own_lightness(fitted, phot
     np.testing.assert_allclose(rgb, colorize_exact(flat, fitted), atol=1e-3)
 
 
+def test_a_flat_photo_takes_one_fused_pass_as_any_other(fitted, photo, monkeypatch):
+    from somcolor.inference import fused
+
+    passes, run = [], fused._run_fused
+
+    def counted(L, plan, mode, *args):
+        passes.append(mode)
+        return run(L, plan, mode, *args)
+
+    monkeypatch.setattr(fused, "_run_fused", counted)
+    plan = fitted.colorize_plan()._replace(working_side=None)
+    flat = flattened(photo)
+    rgb = colorize_image(flat, plan, CpuBackend(plan))
+    assert passes == [fused._kernels.OUT_LUV]  # features from the stretched L, colors from its own, at once
+    np.testing.assert_allclose(rgb, colorize_exact(flat, fitted), atol=1e-3)
+
+
 def test_a_photo_as_contrasty_as_the_training_photos_is_seen_as_it_is(fitted, photo):
     gray = grayscale(np.clip(0.5 + 1.5 * (photo - 0.5), 0, 1))
     assert lightness_spread(lightness(gray))[1] >= fitted.lightness_spread_

@@ -129,11 +129,13 @@ def sample_training_pixels(
         factor = working_factor(photo.shape, sampling.working_side)
         if factor > 1:
             photo = np.stack([downscale(channel, factor) for channel in np.moveaxis(to_float(photo), 2, 0)], axis=2)
-        photos.append(PhotoStats(short_side, lightness_spread(lightness(photo))[1]))
+        photo_L = lightness(photo)
+        photos.append(PhotoStats(short_side, lightness_spread(photo_L)[1]))
         for scale, mirrored in versions:
             pixels = photo_version(photo, scale, mirrored)
-            # L as colorizing computes it; (U, V) at the sampled pixels only.
-            L = lightness(pixels)
+            # L as colorizing computes it (a mirror's L is the mirrored L; a rescaled photo's is its own);
+            # (U, V) at the sampled pixels only.
+            L = np.ascontiguousarray(photo_version(photo_L, 1.0, mirrored)) if scale == 1.0 else lightness(pixels)
             rows, cols = sample_pixels(L.shape, share, random_state)
             features.append(pixel_features(L, context, rows, cols))
             chroma.append(rgb_to_luv(to_float(pixels[rows, cols])[np.newaxis])[0, :, 1:])

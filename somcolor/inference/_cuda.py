@@ -28,7 +28,7 @@ def fused_kernel(width, n_shared):
     staged = max(n_shared, 1)
 
     @cuda.jit
-    def kernel(padded, patch_size, planes, coarse, layers, decoding, luv_constants, mode, out):
+    def kernel(padded, patch_size, planes, coarse, layers, decoding, luv_constants, mode, lightness, out):
         weights, biases, sizes, activation, binary = layers
         coarse_columns, coarse_y0, coarse_fy = coarse
         j, i = cuda.grid(2)
@@ -87,8 +87,7 @@ def fused_kernel(width, n_shared):
             softmax_to(src, n_classes, out, i, j)
             return
         u, v = decode(src, n_classes, codebook, use_argmax, inv_temperature)
-        radius = patch_size // 2
-        L = padded[i + radius, j + radius] * 100.0
+        L = lightness[i, j]  # the photo's own, where the features saw it stretched
         if mode == OUT_LUV:
             out[0, i, j] = L
             out[1, i, j] = u

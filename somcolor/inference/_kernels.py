@@ -39,7 +39,7 @@ def _add_coarse(dst, n_out, coarse, i, c0, n):
 
 
 @njit(parallel=True, fastmath=FASTMATH, cache=True)
-def fused_colorize(padded, patch_size, planes, coarse, layers, decoding, luv_constants, mode, out):
+def fused_colorize(padded, patch_size, planes, coarse, layers, decoding, luv_constants, mode, lightness, out):
     """Colorize L in one pass: features, MLP, decoding and LUV -> RGB.
 
     Works on chunks of one image row: the patch value at offset (a, b) of
@@ -47,7 +47,8 @@ def fused_colorize(padded, patch_size, planes, coarse, layers, decoding, luv_con
     the first layer reads L directly and no (pixels x p^2) patch matrix is
     ever built. Layers run vectorized across the chunk's pixels.
 
-    padded : (H + p - 1, W + p - 1) float32, L / 100 mirrored at the borders
+    padded : (H + p - 1, W + p - 1) float32, L / 100 mirrored at the borders, as
+        the features see it (a flat photo's stretched: somcolor.features.contrast)
     planes : (F, H, W) float32, per-pixel context features read after the patch
     coarse : CoarseShares (somcolor.inference.fused), the first layer's share
         of the multi-scale patches
@@ -57,6 +58,7 @@ def fused_colorize(padded, patch_size, planes, coarse, layers, decoding, luv_con
     luv_constants : (rgb_from_xyz, u0, v0), LUV_CONSTANTS
     mode : what `out` receives: OUT_RGB, OUT_LUV (for chroma smoothing
         before conversion) or OUT_PROBA (the class probabilities, undecoded)
+    lightness : (H, W) float32, the L that the chroma joins (the photo's own)
     out : (H, W, 3) float32 RGB, (3, H, W) CIELUV planes, or (n_classes, H, W) probability planes
     """
     weights, biases, sizes, activation, binary = layers
@@ -64,7 +66,6 @@ def fused_colorize(padded, patch_size, planes, coarse, layers, decoding, luv_con
     rgb_from_xyz, u0, v0 = luv_constants
     height = padded.shape[0] - patch_size + 1
     width = padded.shape[1] - patch_size + 1
-    radius = patch_size // 2
     n_layers = sizes.shape[0] - 1
     n_planes = planes.shape[0]
     widest = 0
@@ -75,7 +76,7 @@ def fused_colorize(padded, patch_size, planes, coarse, layers, decoding, luv_con
         buf_a = np.empty((max(widest, 3), _CHUNK), np.float32)
         buf_b = np.empty_like(buf_a)
         chroma = np.empty((4, _CHUNK), np.float32)
-        lightness = np.empty(_CHUNK, np.float32)
+        own = np.empty(_CHUNK, np.float32)
         for c0 in range(0, width, _CHUNK):
             n = min(_CHUNK, width - c0)
             k = 0
@@ -111,14 +112,14 @@ def fused_colorize(padded, patch_size, planes, coarse, layers, decoding, luv_con
                 continue
             decode(src, n, n_classes, codebook, use_argmax, inv_temperature, chroma)
             for j in range(n):
-                lightness[j] = padded[i + radius, c0 + j + radius] * np.float32(100.0)
+                own[j] = lightness[i, c0 + j]
             if mode == OUT_LUV:
                 for j in range(n):
-                    out[0, i, c0 + j] = lightness[j]
+                    out[0, i, c0 + j] = own[j]
                     out[1, i, c0 + j] = chroma[0, j]
                     out[2, i, c0 + j] = chroma[1, j]
                 continue
-            luv_to_rgb_row(lightness, chroma, n, rgb_from_xyz, u0, v0, dst)
+            luv_to_rgb_row(own, chroma, n, rgb_from_xyz, u0, v0, dst)
             for j in range(n):
                 for ch in range(3):
                     out[i, c0 + j, ch] = dst[ch, j]

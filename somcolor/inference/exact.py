@@ -56,10 +56,12 @@ class ExactBackend:
         proba = probabilities_exact(L, self.model.context_, self.model.mlp_, band)
         return proba.T.reshape(-1, *L.shape)
 
-    def luv(self, L, band=None, proba=None):
-        """CIELUV planes (3, H, W) float64 of L, the chroma smoothed."""
+    def luv(self, L, band=None, proba=None, seen=None):
+        """CIELUV planes (3, H, W) float64 of L (its probabilities from `seen` where given), the chroma
+        smoothed."""
         model = self.model
-        proba = self.probabilities(L, band) if proba is None else proba
+        if proba is None:
+            proba = self.probabilities(L if seen is None else seen, band)
         rows = proba.reshape(len(proba), -1).T
         uv = decode_chroma(rows, model.quantizer_.codebook_, model.decode, decoding_temperature(model))
         uv = uv.T.reshape(2, *L.shape)
@@ -67,8 +69,8 @@ class ExactBackend:
             uv = guided_filter_array(L / 100, uv, model.smooth_radius, model.smooth_eps)
         return np.concatenate([L[np.newaxis], uv])
 
-    def rgb(self, L, band=None, proba=None, dtype=np.float32):
-        rgb = merge_luv(L, np.moveaxis(self.luv(L, band, proba)[1:], 0, -1))
+    def rgb(self, L, band=None, proba=None, dtype=np.float32, seen=None):
+        rgb = merge_luv(L, np.moveaxis(self.luv(L, band, proba, seen)[1:], 0, -1))
         return to_uint8(rgb) if dtype == np.uint8 else rgb.astype(np.float32)
 
 

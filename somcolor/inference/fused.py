@@ -108,9 +108,12 @@ def _blas_controller():
     return ThreadpoolController()
 
 
-def _run_fused(L, plan, mode, shape, band=None):
+def _run_fused(L, plan, mode, shape, band=None, seen=None):
+    """The fused kernel's `mode` output for L, its features computed from `seen` (L as the model sees it,
+    where that is not L itself)."""
     context, packed = plan.context, plan.fused
-    image = image_context(L, context, band)
+    features_of = L if seen is None else seen
+    image = image_context(features_of, context, band)
     layers = packed.layers
     if image.descriptor.size:
         biases = layers.biases.copy()
@@ -118,8 +121,9 @@ def _run_fused(L, plan, mode, shape, band=None):
         layers = layers._replace(biases=biases)
     out = np.empty(shape, dtype=np.float32)
     _kernels.fused_colorize(
-        pad_lightness(L, context.patch_size), context.patch_size, image.planes, _coarse_inputs(image, packed),
-        layers, plan.decoding, LUV_CONSTANTS, mode, out,
+        pad_lightness(features_of, context.patch_size), context.patch_size, image.planes,
+        _coarse_inputs(image, packed), layers, plan.decoding, LUV_CONSTANTS, mode,
+        np.ascontiguousarray(L, dtype=np.float32), out,
     )
     return out
 
@@ -186,26 +190,26 @@ class CpuBackend:
         :meth:`SOMColorizer.predict_proba` computes, within 1e-4, class-major (the kernel's layout)."""
         return _run_fused(L, self.plan, _kernels.OUT_PROBA, (self.plan.codebook.shape[0], *L.shape), band)
 
-    def luv(self, L, band=None, proba=None):
-        """CIELUV planes (3, H, W) float32 of L, decoded from `proba` (or in one pass from L), the chroma
-        smoothed when the plan says so."""
+    def luv(self, L, band=None, proba=None, seen=None):
+        """CIELUV planes (3, H, W) float32 of L, decoded from `proba` (or in one pass from L, its features
+        from `seen` where given), the chroma smoothed when the plan says so."""
         plan = self.plan
         if proba is None:
-            luv = _run_fused(L, plan, _kernels.OUT_LUV, (3, *L.shape), band)
+            luv = _run_fused(L, plan, _kernels.OUT_LUV, (3, *L.shape), band, seen)
         else:
             luv = _decode_planes(L, proba, plan, _kernels.OUT_LUV, np.empty((3, *L.shape), np.float32))
         if plan.smooth_radius:
             _smooth(luv, plan)
         return luv
 
-    def rgb(self, L, band=None, proba=None, dtype=np.float32):
+    def rgb(self, L, band=None, proba=None, dtype=np.float32, seen=None):
         """RGB (H, W, 3) of L in `dtype` (float32 in [0, 1] or uint8): decoded from `proba`, or in one pass
-        from L, which without smoothing goes straight to RGB."""
+        from L (its features from `seen` where given), which without smoothing goes straight to RGB."""
         plan = self.plan
         if plan.smooth_radius:
-            rgb = _to_rgb(self.luv(L, band, proba))
+            rgb = _to_rgb(self.luv(L, band, proba, seen))
         elif proba is None:
-            rgb = _run_fused(L, plan, _kernels.OUT_RGB, (*L.shape, 3), band)
+            rgb = _run_fused(L, plan, _kernels.OUT_RGB, (*L.shape, 3), band, seen)
         else:
             rgb = _decode_planes(L, proba, plan, _kernels.OUT_RGB, np.empty((*L.shape, 3), np.float32))
         return to_uint8(rgb) if dtype == np.uint8 else rgb

@@ -163,19 +163,21 @@ class CudaBackend:
         self.stream.synchronize()
         return host
 
-    def _fused(self, L, band, mode, out):
-        """Run the fused kernel on device L into `out` (what `mode` says it receives)."""
+    def _fused(self, L, band, mode, out, seen=None):
+        """Run the fused kernel on device L into `out` (what `mode` says it receives), its features computed
+        from device `seen` where given."""
         plan, device_plan, work, stream = self.plan, self.device_plan, self.work, self.stream
+        features_of = L if seen is None else seen
         height, width = L.array.shape
         band = Band(0, height, None) if band is None else band
         p = plan.context.patch_size
         padded = work.get("padded", (height + p - 1, width + p - 1), stream=stream)
-        launch(filters_cuda.pad_scaled, height + p - 1, width + p - 1, stream, L.array, p // 2, padded)
-        planes = context_planes(L.array, plan.context, band, work, stream)
-        coarse, biases = _host_context(L.host, (height, width), plan, band, device_plan, work, stream)
+        launch(filters_cuda.pad_scaled, height + p - 1, width + p - 1, stream, features_of.array, p // 2, padded)
+        planes = context_planes(features_of.array, plan.context, band, work, stream)
+        coarse, biases = _host_context(features_of.host, (height, width), plan, band, device_plan, work, stream)
         launch(device_plan.kernel, height, width, stream, padded, p, planes, coarse,
                device_plan.layers._replace(biases=biases), device_plan.decoding, device_plan.luv_constants,
-               mode, out)
+               mode, L.array, out)
         return out
 
     def probabilities(self, L, band=None):
@@ -183,27 +185,27 @@ class CudaBackend:
         shape = (self.plan.codebook.shape[0], *L.array.shape)
         return self._fused(L, band, _cuda.OUT_PROBA, self.work.get("proba", shape, stream=self.stream))
 
-    def luv(self, L, band=None, proba=None):
-        """CIELUV planes (3, H, W) on the GPU, decoded from `proba` (or in one pass from L), the chroma
-        smoothed when the plan says so."""
+    def luv(self, L, band=None, proba=None, seen=None):
+        """CIELUV planes (3, H, W) on the GPU, decoded from `proba` (or in one pass from L, its features from
+        `seen` where given), the chroma smoothed when the plan says so."""
         height, width = L.array.shape
         luv = self.work.get("luv", (3, height, width), stream=self.stream)
         if proba is None:
-            self._fused(L, band, _cuda.OUT_LUV, luv)
+            self._fused(L, band, _cuda.OUT_LUV, luv, seen)
         else:
             launch(_cuda.decode_probabilities, height, width, self.stream, proba, L.array,
                    self.device_plan.decoding, luv)
         return self._smooth(luv)
 
-    def rgb(self, L, band=None, proba=None, dtype=np.float32):
+    def rgb(self, L, band=None, proba=None, dtype=np.float32, seen=None):
         """RGB (H, W, 3) on the host in `dtype`, converted to bytes on the GPU for uint8."""
         as_bytes = dtype == np.uint8
         height, width = L.array.shape
         rgb = self.work.get("rgb", (height, width, 3), np.uint8 if as_bytes else np.float32, stream=self.stream)
         if proba is None and not self.plan.smooth_radius:
-            self._fused(L, band, _cuda.OUT_RGB8 if as_bytes else _cuda.OUT_RGB, rgb)
+            self._fused(L, band, _cuda.OUT_RGB8 if as_bytes else _cuda.OUT_RGB, rgb, seen)
         else:
-            luv = self.luv(L, band, proba)
+            luv = self.luv(L, band, proba, seen)
             launch(color_cuda.luv_to_rgb_image, height, width, self.stream, luv, *self.device_plan.luv_constants,
                    as_bytes, rgb)
         return self.host(rgb)

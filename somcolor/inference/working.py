@@ -21,13 +21,13 @@ returns:
 - ``lightness(pixels)``, ``upload(L, slot)``: L on the device (a second slot holds the L the features
   see, where it is stretched: :mod:`somcolor.features.contrast`); ``host_lightness(L)``: L on the host;
 - ``probabilities(L, band)``: class probability planes (Q, H, W);
-- ``luv(L, band, proba)``: CIELUV planes (3, H, W), decoded and smoothed;
-- ``rgb(L, band, proba, dtype)``: the RGB (H, W, 3) on the host;
+- ``luv(L, band, proba, seen)``: CIELUV planes (3, H, W), decoded and smoothed;
+- ``rgb(L, band, proba, dtype, seen)``: the RGB (H, W, 3) on the host;
 - ``host(array)``: an array on the host.
 
 Where ``proba`` is None, the steps start from L in one fused pass. A photo flatter than the training
-photos has its probabilities computed from its stretched L, and its decoding, smoothing and colors from
-its own L.
+photos has its features computed from its stretched L, ``seen``, in that same pass, and its decoding,
+smoothing and colors from its own L.
 """
 
 import math
@@ -63,13 +63,13 @@ def colorize_bands(pixels, plan, backend, dtype=np.float32, band_pixels=BAND_PIX
     factor = working_factor(pixels.shape, plan.working_side)
     if factor > 1:
         small = backend.upload(small_lightness(pixels, factor, band_pixels))
-        luv = backend.host(backend.luv(small, proba=stretched_probabilities(small, plan, backend)))
+        luv = backend.host(backend.luv(small, seen=seen_on_device(small, plan, backend)))
         yield from _full_size_bands(pixels, plan, factor, luv, dtype, band_pixels)
         return
     height, width = pixels.shape[:2]
     if height * width <= band_pixels:
         L = backend.lightness(pixels)
-        yield 0, backend.rgb(L, proba=stretched_probabilities(L, plan, backend), dtype=dtype)
+        yield 0, backend.rgb(L, dtype=dtype, seen=seen_on_device(L, plan, backend))
         return
     context = plan.context
 
@@ -91,21 +91,18 @@ def colorize_bands(pixels, plan, backend, dtype=np.float32, band_pixels=BAND_PIX
         top = max(0, r0 - margin) // align * align
         bottom = min(height, r1 + margin)
         L, band = backend.lightness(pixels[top:bottom]), Band(top, height, descriptor)
-        rgb = backend.rgb(L, band, stretched_probabilities(L, plan, backend, band, stats), dtype=dtype)
+        rgb = backend.rgb(L, band, dtype=dtype, seen=seen_on_device(L, plan, backend, stats))
         yield r0, rgb[r0 - top : r1 - top]
 
 
-def stretched_probabilities(L, plan, backend, band=None, stats=None):
-    """The class probability planes of device L from its features seen stretched, or None where the model
-    sees L as it is (:mod:`somcolor.features.contrast`): the steps then go from L alone, in one fused pass
-    where they can. `stats`: the whole image's (mean, spread), for a band of its rows."""
+def seen_on_device(L, plan, backend, stats=None):
+    """Device L as the model's features see it, stretched (:mod:`somcolor.features.contrast`), or None
+    where they see L as it is. `stats`: the whole image's (mean, spread), for a band of its rows."""
     if plan.lightness_spread is None:
         return None
     host = backend.host_lightness(L)
     seen = seen_lightness(host, plan.lightness_spread, stats)
-    if seen is host:
-        return None
-    return backend.probabilities(backend.upload(seen, slot="seen"), band)
+    return None if seen is host else backend.upload(seen, slot="seen")
 
 
 def colorize_image(pixels, plan, backend, dtype=np.float32, band_pixels=BAND_PIXELS):
@@ -130,8 +127,8 @@ def colorize_lightness(L, plan, backend, through, band_pixels=BAND_PIXELS):
 
 def _probabilities(L, plan, backend):
     """The class probability planes of device L, from its features seen stretched where they must be."""
-    proba = stretched_probabilities(L, plan, backend)
-    return backend.probabilities(L) if proba is None else proba
+    seen = seen_on_device(L, plan, backend)
+    return backend.probabilities(L if seen is None else seen)
 
 
 def margin_rows(plan):
