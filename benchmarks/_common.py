@@ -31,7 +31,18 @@ def machine():
         "processor": platform.processor() or platform.machine(),
         "cpus": os.cpu_count(),
         "python": platform.python_version(),
+        "blas": blas(),
     }
+
+
+def blas():
+    """The BLAS libraries loaded and the CPU kernels each chose (OpenBLAS: Haswell for AVX2, SkylakeX for
+    AVX-512, ...). Training's matrix products round differently with each, so a model trained with the
+    same seed and photos, and every quality figure of it, depends on them (docs/quality.md)."""
+    from threadpoolctl import threadpool_info
+
+    return sorted({f"{i['internal_api']} {i['version']} {i.get('architecture')}"
+                   for i in threadpool_info() if i["user_api"] == "blas"})
 
 
 def print_table(rows, columns):

@@ -7,9 +7,12 @@ Training data: every photo of ../shared/data/landscapes (Intel, 150 x 150) and
 ../shared/data/8scene_64px (Oliva & Torralba, 64 x 64) except the 12 held-out
 photos of the bundled demo (somcolor.bundled_images("test")), in sorted order;
 the default SOMColorizer, seed 0. The manifest lists the files, the parameters
-and a SHA-256 of the model's arrays. Same seed, same data, same machine: the
-same model, bit for bit (numba's fast-math kernels may round differently on
-another CPU, which --check reports as the largest difference).
+and a SHA-256 of the model's arrays, and the BLAS kernels that trained it.
+Same seed, same data, same BLAS kernels: the same model, bit for bit. OpenBLAS
+picks its kernels for the CPU (Haswell for AVX2, SkylakeX for AVX-512, ...),
+and they round training's matrix products differently, so on another CPU
+--check reports the largest difference and how to rebuild with the shipped
+model's kernels (OPENBLAS_CORETYPE, set before Python starts).
 """
 
 import argparse
@@ -21,7 +24,7 @@ from pathlib import Path
 
 import numpy as np
 
-from _common import SHARED_DATA
+from _common import SHARED_DATA, blas
 from somcolor import SOMColorizer, bundled_images, load_model, save_model
 from somcolor.io.images import find_images
 from somcolor.io.writing import write_text
@@ -72,7 +75,12 @@ def main():
         identical = digest(model) == manifest["arrays_sha256"] == digest(shipped)
         identical &= model.lightness_spread_ == manifest["lightness_spread"] == shipped.lightness_spread_
         print(f"same data list and seed: {same_data}; arrays and lightness spread identical: {identical} "
-              f"(largest difference {largest:.3g}); built in {seconds:.0f} s")
+              f"(largest difference {largest:.3g}); built in {seconds:.0f} s with {', '.join(blas())}")
+        shipped_blas = manifest.get("blas")
+        if not identical and shipped_blas and shipped_blas != blas():
+            kernels = shipped_blas[0].split()[-1]
+            print(f"the shipped model was trained with {', '.join(shipped_blas)}: rebuild it bit for bit with "
+                  f"OPENBLAS_CORETYPE={kernels} python benchmarks/pretrained.py --check")
         sys.exit(0 if same_data and identical else 1)
     save_model(model, MODELS / "landscapes.skops")
     manifest = {
@@ -87,6 +95,7 @@ def main():
         "training_side": model.training_side_,
         "lightness_spread": model.lightness_spread_,
         "arrays_sha256": digest(model),
+        "blas": blas(),
         "fit_seconds": round(seconds, 1),
         "bytes": (MODELS / "landscapes.skops").stat().st_size,
     }

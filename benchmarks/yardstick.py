@@ -16,7 +16,7 @@ import argparse
 import json
 from pathlib import Path
 
-from _common import RESULTS, SHARED_DATA
+from _common import RESULTS, SHARED_DATA, blas
 from somcolor.evaluation.compare import cnn_epochs_for, default_methods, format_yardstick, yardstick
 from somcolor.io.images import find_images
 from somcolor.io.writing import REPORT_MARK, write_text
@@ -41,6 +41,9 @@ def main():
     sources = {name: find_images([folder]) for name, folder in SOURCES.items()}
     test_only = {name: find_images([folder]) for name, folder in TEST_ONLY.items()}
     results = yardstick(sources, methods, out_dir=None, only=args.splits, verbose=True, test_only=test_only)
+    for split in results:  # rows of several runs merge: each says which BLAS kernels trained it
+        for row in split["rows"]:
+            row["blas"] = blas()
     merged = merge(args.out / "yardstick.json", results)
     write_text(args.out / "yardstick.json", json.dumps(merged, indent=2))
     write_text(args.out / "yardstick.md", f"{REPORT_MARK}\n{format_yardstick(merged)}")

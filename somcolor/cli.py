@@ -81,7 +81,8 @@ def _add_model_options(parser):
     )
     group.add_argument("--smooth-radius", type=int, default=defaults["smooth_radius"],
                        help="radius of the edge-aware chroma smoothing, 0 for none")
-    group.add_argument("--seed", type=int, default=0, help="random seed: the same seed and photos give the same model")
+    group.add_argument("--seed", type=int, default=0,
+                       help="random seed: the same seed and photos give the same model on the same kind of CPU")
     _add_max_pixels(group)
     # No default temperature here: a model trained from scratch takes the estimator's, a fine-tuned one
     # FINE_TUNING's, unless --temperature is given.

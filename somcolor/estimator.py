@@ -200,7 +200,11 @@ class SOMColorizer(BaseEstimator):
         fitted once per fold and number of colors, not once per candidate.
     random_state : int, RandomState instance or None, default=None
         Seeds pixel sampling, the SOM and the MLP; an int makes `fit`
-        reproducible.
+        reproducible on one machine. The matrix products of training run on
+        the BLAS kernels chosen for the CPU (OpenBLAS: Haswell for AVX2,
+        SkylakeX for AVX-512), which round differently: the same seed and
+        photos give a slightly different model on another kind of CPU, unless
+        ``OPENBLAS_CORETYPE`` names the same kernels before Python starts.
     working_side : "auto", int or None, default="auto"
         Photos whose short side is one and a half times this or more are colorized at about
         this short side (means of k x k blocks of L), and their chroma brought
