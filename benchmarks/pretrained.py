@@ -79,8 +79,8 @@ def main():
         shipped_blas = manifest.get("blas")
         if not identical and shipped_blas and shipped_blas != blas():
             kernels = shipped_blas[0].split()[-1]
-            print(f"the shipped model was trained with {', '.join(shipped_blas)}: rebuild it bit for bit with "
-                  f"OPENBLAS_CORETYPE={kernels} python benchmarks/pretrained.py --check")
+            print(f"the shipped model was trained with {', '.join(shipped_blas)}, which round differently: rebuild "
+                  f"it with them by OPENBLAS_CORETYPE={kernels} python benchmarks/pretrained.py --check")
         sys.exit(0 if same_data and identical else 1)
     save_model(model, MODELS / "landscapes.skops")
     manifest = {
