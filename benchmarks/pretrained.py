@@ -66,6 +66,7 @@ def main():
     files = training_files()
     print(f"training on {len(files)} photos ...", flush=True)
     model, seconds = build(files)
+    kernels = blas()
     names = [f"{path.parent.name}/{path.name}" for path in files]
     if args.check:
         manifest = json.loads((MODELS / "landscapes.json").read_text())
@@ -75,12 +76,12 @@ def main():
         identical = digest(model) == manifest["arrays_sha256"] == digest(shipped)
         identical &= model.lightness_spread_ == manifest["lightness_spread"] == shipped.lightness_spread_
         print(f"same data list and seed: {same_data}; arrays and lightness spread identical: {identical} "
-              f"(largest difference {largest:.3g}); built in {seconds:.0f} s with {', '.join(blas())}")
+              f"(largest difference {largest:.3g}); built in {seconds:.0f} s with {', '.join(kernels)}")
         shipped_blas = manifest.get("blas")
-        if not identical and shipped_blas and shipped_blas != blas():
-            kernels = shipped_blas[0].split()[-1]
+        if not identical and shipped_blas and shipped_blas != kernels:
             print(f"the shipped model was trained with {', '.join(shipped_blas)}, which round differently: rebuild "
-                  f"it with them by OPENBLAS_CORETYPE={kernels} python benchmarks/pretrained.py --check")
+                  f"it with them by OPENBLAS_CORETYPE={shipped_blas[0].split()[-1]} python "
+                  "benchmarks/pretrained.py --check")
         sys.exit(0 if same_data and identical else 1)
     save_model(model, MODELS / "landscapes.skops")
     manifest = {
@@ -95,7 +96,7 @@ def main():
         "training_side": model.training_side_,
         "lightness_spread": model.lightness_spread_,
         "arrays_sha256": digest(model),
-        "blas": blas(),
+        "blas": kernels,
         "fit_seconds": round(seconds, 1),
         "bytes": (MODELS / "landscapes.skops").stat().st_size,
     }

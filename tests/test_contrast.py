@@ -9,7 +9,7 @@ import pytest
 from somcolor import SOMColorizer, load_model, save_model
 from somcolor.color import grayscale, lightness, luv_to_rgb, rgb_to_luv
 from somcolor.features.contrast import MAX_STRETCH, lightness_spread, seen_lightness, stretch_factor
-from somcolor.inference.exact import colorize_exact
+from somcolor.inference.exact import ExactBackend, colorize_exact
 from somcolor.inference.fused import CpuBackend
 from somcolor.inference.working import colorize_image
 from somcolor.io.images import read_image
@@ -59,7 +59,7 @@ def test_a_flat_photo_takes_one_fused_pass_as_any_other(fitted, photo, monkeypat
     flat = flattened(photo)
     rgb = colorize_image(flat, plan, CpuBackend(plan))
     assert passes == [fused._kernels.OUT_LUV]  # features from the stretched L, colors from its own, at once
-    np.testing.assert_allclose(rgb, colorize_exact(flat, fitted), atol=1e-3)
+    np.testing.assert_allclose(rgb, colorize_image(flat, plan, ExactBackend(fitted)), atol=1e-3)
 
 
 def test_a_photo_as_contrasty_as_the_training_photos_is_seen_as_it_is(fitted, photo):

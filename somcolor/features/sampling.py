@@ -135,7 +135,7 @@ def sample_training_pixels(
             pixels = photo_version(photo, scale, mirrored)
             # L as colorizing computes it (a mirror's L is the mirrored L; a rescaled photo's is its own);
             # (U, V) at the sampled pixels only.
-            L = np.ascontiguousarray(photo_version(photo_L, 1.0, mirrored)) if scale == 1.0 else lightness(pixels)
+            L = np.ascontiguousarray(photo_L[:, ::-1] if mirrored else photo_L) if scale == 1.0 else lightness(pixels)
             rows, cols = sample_pixels(L.shape, share, random_state)
             features.append(pixel_features(L, context, rows, cols))
             chroma.append(rgb_to_luv(to_float(pixels[rows, cols])[np.newaxis])[0, :, 1:])
