@@ -6,7 +6,7 @@
 Training data: every photo of ../shared/data/landscapes (Intel, 150 x 150) and
 ../shared/data/8scene_64px (Oliva & Torralba, 64 x 64) except the 12 held-out
 photos of the bundled demo (somcolor.bundled_images("test")), in sorted order;
-the default SOMColorizer, seed 0. The manifest lists the files, the parameters
+the default SOMColorizer decoding at TEMPERATURE, seed 0. The manifest lists the files, the parameters
 and a SHA-256 of the model's arrays, and the BLAS kernels that trained it.
 Same seed, same data, same BLAS kernels: the same model, bit for bit. OpenBLAS
 picks its kernels for the CPU (Haswell for AVX2, SkylakeX for AVX-512, ...),
@@ -32,6 +32,12 @@ from somcolor.io.writing import write_text
 MODELS = Path(__file__).resolve().parents[1] / "somcolor" / "data" / "models"
 SOURCES = ("landscapes", "8scene_64px")
 SEED = 0
+# The annealed mean's temperature, by the rule the default's was chosen by (the highest PSNR whose colors stay
+# at 70-110% of the originals' colorfulness on every cross-source split) applied to this model. Its only
+# cross-source photos are BSDS500's, since it saw both thumbnail sources: 0.45 keeps them at 71% (0.5: 69%).
+# The default fits' 0.15 is held there by landscapes -> 8-scene, a split this model has no counterpart of.
+# Decoding only: the arrays are those a fit at the default's temperature gives. (benchmarks/model_card.py)
+TEMPERATURE = 0.45
 
 
 def training_files():
@@ -55,7 +61,7 @@ def digest(model):
 
 def build(files):
     start = time.perf_counter()
-    model = SOMColorizer(random_state=SEED, verbose=1).fit(files).set_params(verbose=0)
+    model = SOMColorizer(random_state=SEED, temperature=TEMPERATURE, verbose=1).fit(files).set_params(verbose=0)
     return model, time.perf_counter() - start
 
 
@@ -75,7 +81,8 @@ def main():
         largest = max(float(np.abs(a - b).max()) for a, b in zip(arrays(model), arrays(shipped)))
         identical = digest(model) == manifest["arrays_sha256"] == digest(shipped)
         identical &= model.lightness_spread_ == manifest["lightness_spread"] == shipped.lightness_spread_
-        print(f"same data list and seed: {same_data}; arrays and lightness spread identical: {identical} "
+        identical &= model.temperature_ == shipped.temperature_ and model.get_params() == shipped.get_params()
+        print(f"same data list and seed: {same_data}; arrays, lightness spread and parameters identical: {identical} "
               f"(largest difference {largest:.3g}); built in {seconds:.0f} s with {', '.join(kernels)}")
         shipped_blas = manifest.get("blas")
         # Compare the CPU kernels (each entry's last word), not whole entries: the shipped manifest may name
