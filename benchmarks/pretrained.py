@@ -6,8 +6,8 @@
 Training data: every photo of ../shared/data/landscapes (Intel, 150 x 150) and
 ../shared/data/8scene_64px (Oliva & Torralba, 64 x 64) except the 12 held-out
 photos of the bundled demo (somcolor.bundled_images("test")), in sorted order;
-the default SOMColorizer decoding at TEMPERATURE, seed 0. The manifest lists the files, the parameters
-and a SHA-256 of the model's arrays, and the BLAS kernels that trained it.
+the default SOMColorizer decoding at TEMPERATURE, seed 0. The manifest lists
+the files, the parameters and a SHA-256 of the model's arrays, and the BLAS kernels that trained it.
 Same seed, same data, same BLAS kernels: the same model, bit for bit. OpenBLAS
 picks its kernels for the CPU (Haswell for AVX2, SkylakeX for AVX-512, ...),
 and they round training's matrix products differently, so on another CPU
@@ -36,7 +36,8 @@ SEED = 0
 # at 70-110% of the originals' colorfulness on every cross-source split) applied to this model. Its only
 # cross-source photos are BSDS500's, since it saw both thumbnail sources: 0.45 keeps them at 71% (0.5: 69%).
 # The default fits' 0.15 is held there by landscapes -> 8-scene, a split this model has no counterpart of.
-# Decoding only: the arrays are those a fit at the default's temperature gives. (benchmarks/model_card.py)
+# Decoding only: the arrays are those a fit at the default's temperature gives. The sweep it was chosen on:
+# benchmarks/model_card.py.
 TEMPERATURE = 0.45
 
 
