@@ -36,16 +36,21 @@ MAX_TEST = 150
 # but the one that shows what "auto", the previous default, gives.
 STEP = {"max_iter": FINE_TUNING["max_iter"], "learning_rate_init": FINE_TUNING["learning_rate_init"]}
 T = {"temperature": FINE_TUNING["temperature"]}
-DEFAULT_REMEDY = f"5 epochs, step 3e-4, T {FINE_TUNING['temperature']}"
+
+
+def steps(params):
+    """A remedy's label from its parameters ("5 epochs, step 3e-4"), so that a label cannot outlive them."""
+    return f"{params['max_iter']} epochs, step {params['learning_rate_init']:.0e}".replace("e-0", "e-")
+
+
+DEFAULT_REMEDY = f"{steps(STEP)}, T {FINE_TUNING['temperature']}"
+LONGER = [{**T, "max_iter": 10, "learning_rate_init": 1e-3}, {**T, "max_iter": 20, "learning_rate_init": 3e-3}]
 REMEDIES = [
     (f"{DEFAULT_REMEDY}, no replay", FINE_TUNING, "none"),
     (f"{DEFAULT_REMEDY}, replayed once (0.5.0)", FINE_TUNING, "once"),
     (DEFAULT_REMEDY, FINE_TUNING, "balanced"),
-    ("5 epochs, step 3e-4, temperature auto (previous default)", {**STEP, "temperature": "auto"}, "balanced"),
-    (f"10 epochs, step 1e-3, T {FINE_TUNING['temperature']}", {**T, "max_iter": 10, "learning_rate_init": 1e-3},
-     "balanced"),
-    (f"20 epochs, step 3e-3, T {FINE_TUNING['temperature']}", {**T, "max_iter": 20, "learning_rate_init": 3e-3},
-     "balanced"),
+    (f"{steps(STEP)}, temperature auto (previous default)", {**STEP, "temperature": "auto"}, "balanced"),
+    *((f"{steps(params)}, T {params['temperature']}", params, "balanced") for params in LONGER),
 ]
 # What the full run measures: the default and the remedies that it is weighed against.
 MEASURED = tuple(label for label, _, _ in REMEDIES[:4])
