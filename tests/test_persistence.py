@@ -75,6 +75,23 @@ def test_the_bundled_model_loads_by_name_and_is_small():
         load_model("portraits")
 
 
+def test_the_bundled_model_is_what_its_manifest_says():
+    """The shipped file and its manifest (written by benchmarks/pretrained.py) agree: a file edited by hand,
+    such as a new decoding temperature, must carry it in both, and in its fitted temperature too."""
+    import json
+
+    from somcolor.persistence import bundled_model_path
+
+    path = bundled_model_path("landscapes")
+    manifest = json.loads(path.with_suffix(".json").read_text())
+    model = load_model("landscapes")
+    params = {k: v for k, v in model.get_params().items() if k not in ("memory", "verbose")}
+    assert json.loads(json.dumps(params, default=list)) == manifest["params"]
+    assert model.temperature_ == manifest["params"]["temperature"]
+    assert (model.training_side_, model.lightness_spread_) == (manifest["training_side"], manifest["lightness_spread"])
+    assert path.stat().st_size == manifest["bytes"]
+
+
 def test_a_model_file_of_somcolor_0_4_loads_colorizes_the_same_and_fine_tunes(test_paths, train_paths):
     """Written by somcolor 0.4: no replay sample and no temperature_; colorized test photo beside it."""
     from pathlib import Path
