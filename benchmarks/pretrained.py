@@ -60,6 +60,13 @@ def digest(model):
     return sha.hexdigest()
 
 
+def cpu_kernels(entries):
+    """The CPU kernels of BLAS entries ("openblas 0.3.30 Haswell" -> "Haswell"): what decides rounding. Whole
+    entries differ where it does not: the shipped manifest may name them without the library's version, and
+    numpy and scipy each load an OpenBLAS of their own."""
+    return sorted({entry.split()[-1] for entry in entries})
+
+
 def build(files):
     start = time.perf_counter()
     model = SOMColorizer(random_state=SEED, temperature=TEMPERATURE, verbose=1).fit(files).set_params(verbose=0)
@@ -86,10 +93,8 @@ def main():
         print(f"same data list and seed: {same_data}; arrays, lightness spread and parameters identical: {identical} "
               f"(largest difference {largest:.3g}); built in {seconds:.0f} s with {', '.join(kernels)}")
         shipped_blas = manifest.get("blas")
-        # Compare the CPU kernels (each entry's last word), not whole entries: the shipped manifest may name
-        # them without the library's version, and numpy and scipy each load an OpenBLAS of their own.
-        shipped_cores = sorted({entry.split()[-1] for entry in shipped_blas or ()})
-        if not identical and shipped_cores and shipped_cores != sorted({entry.split()[-1] for entry in kernels}):
+        shipped_cores = cpu_kernels(shipped_blas or ())
+        if not identical and shipped_cores and shipped_cores != cpu_kernels(kernels):
             print(f"the shipped model was trained with {', '.join(shipped_blas)}, which round differently: rebuild "
                   f"it with them by OPENBLAS_CORETYPE={shipped_cores[0]} python benchmarks/pretrained.py --check")
         sys.exit(0 if same_data and identical else 1)
