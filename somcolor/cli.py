@@ -28,6 +28,49 @@ def _hidden_sizes(text):
     return sizes
 
 
+def _at_least(minimum):
+    """An argparse type: a whole number of at least `minimum`; anything else is refused in the flag's words
+    (argparse names the flag)."""
+
+    def parse(text):
+        try:
+            value = int(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"expected a whole number of at least {minimum}, got {text!r}") from None
+        if value < minimum:
+            raise argparse.ArgumentTypeError(f"must be a whole number of at least {minimum}, got {value}")
+        return value
+
+    parse.__name__ = f"whole number >= {minimum}"
+    return parse
+
+
+_COUNT = _at_least(1)
+_SEED_MAX = 2**32 - 1
+
+
+def _seed(text):
+    """--seed's value: a whole number in [0, 2**32 - 1], what numpy's RandomState takes."""
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a whole number in [0, {_SEED_MAX}], got {text!r}") from None
+    if not 0 <= value <= _SEED_MAX:
+        raise argparse.ArgumentTypeError(f"must be a whole number in [0, {_SEED_MAX}], got {value}")
+    return value
+
+
+def _n_jobs(text):
+    """--n-jobs's value: a number of parallel jobs, or -1 for one per core (joblib's rule: not 0)."""
+    try:
+        value = int(text)
+    except ValueError:
+        value = 0
+    if value == 0 or value < -1:
+        raise argparse.ArgumentTypeError(f"expected a number of parallel fits, or -1 for one per core, got {text!r}")
+    return value
+
+
 def _rebalance(text):
     if text.lower() == "none":
         return None
@@ -50,10 +93,10 @@ def _add_model_options(parser):
         "--hidden", type=_hidden_sizes, default=",".join(map(str, defaults["hidden_layer_sizes"])),
         help="hidden layer sizes of the MLP, comma-separated",
     )
-    group.add_argument("--pixels-per-image", type=int, default=defaults["pixels_per_image"],
+    group.add_argument("--pixels-per-image", type=_COUNT, default=defaults["pixels_per_image"],
                        help="training pixels sampled from each photo")
-    group.add_argument("--max-iter", type=int, default=None,
-                       help=f"training epochs at most (default: {defaults['max_iter']}; with --from, "
+    group.add_argument("--max-iter", type=_COUNT, default=None,
+                       help=f"training epochs at most, at least 1 (default: {defaults['max_iter']}; with --from, "
                        f"{FINE_TUNING['max_iter']})")
     group.add_argument(
         "--rebalance", type=_rebalance, default=defaults["rebalance"],
@@ -81,7 +124,7 @@ def _add_model_options(parser):
     )
     group.add_argument("--smooth-radius", type=int, default=defaults["smooth_radius"],
                        help="radius of the edge-aware chroma smoothing, 0 for none")
-    group.add_argument("--seed", type=int, default=0,
+    group.add_argument("--seed", type=_seed, default=0,
                        help="random seed: the same seed and photos give the same model on the same kind of CPU")
     _add_max_pixels(group)
     # No default temperature here: a model trained from scratch takes the estimator's, a fine-tuned one
@@ -93,7 +136,7 @@ def _add_model_options(parser):
 def _add_max_pixels(parser):
     from .io.images import DEFAULT_MAX_PIXELS
 
-    parser.add_argument("--max-pixels", type=int, default=DEFAULT_MAX_PIXELS,
+    parser.add_argument("--max-pixels", type=_COUNT, default=DEFAULT_MAX_PIXELS,
                         help="refuse images larger than this many pixels")
 
 
@@ -127,7 +170,7 @@ def _fine_tuned_from_args(args):
     options of the command line apply, with the fine-tuning settings where none is given."""
     from .persistence import load_model
 
-    model = load_model(args.start).set_params(
+    model = load_model(_model_argument(args.start)).set_params(
         **_fine_tuning(args.max_iter), pixels_per_image=args.pixels_per_image,
         rebalance=args.rebalance, max_image_pixels=args.max_pixels, random_state=args.seed, verbose=1,
     )
@@ -189,15 +232,31 @@ def cmd_fit(args):
         raise ValueError("--from fine-tunes in memory: leave out --stream")
     what = f"fine-tuning {args.start} on" if args.start else "training on"
     print(f"{what} {len(paths)} images{' (streamed)' if args.stream else ''} ...", file=sys.stderr)
+    # A photo without color found in a folder is skipped and counted; one named on the command line is refused.
+    named = {Path(item) for item in args.inputs if not Path(item).is_dir()}
+    in_folders = {path for path in paths if path not in named}
+    skipped = []
+    show = warnings.showwarning
+
+    def count_skipped(message, *rest, **options):
+        if str(message).endswith("; skipped"):
+            skipped.append(message)
+        show(message, *rest, **options)
+
+    warnings.showwarning = count_skipped
     start = time.perf_counter()
-    if args.stream:
-        model.fit_stream(paths, chunk_images=args.chunk_images)
-    else:
-        model.fit(paths)
+    try:
+        if args.stream:
+            model.fit_stream(paths, chunk_images=args.chunk_images, skip_colorless=in_folders)
+        else:
+            model.fit(paths, skip_colorless=in_folders)
+    finally:
+        warnings.showwarning = show
     seconds = time.perf_counter() - start
     save_model(model.set_params(verbose=0), args.output)
     print(
-        f"fitted {len(paths)} images in {seconds:.1f} s: {model.n_colors} colors, "
+        f"fitted {len(paths) - len(skipped)} images in {seconds:.1f} s"
+        + (f" ({len(skipped)} skipped: no color)" if skipped else "") + f": {model.n_colors} colors, "
         f"{model.patch_size}x{model.patch_size} patches, {model.n_iter_} epochs, "
         f"final loss {model.loss_curve_[-1]:.3f}, SOM quantization error "
         f"{model.quantizer_.quantization_error_:.2f}\nmodel written to {args.output}"
@@ -206,15 +265,24 @@ def cmd_fit(args):
 
 
 def _model_first(items):
-    """(model, rest) of positional arguments that may start with a model: a bundled model's name, a model
-    file (recognised by its content, or named .skops); without one, the bundled landscapes model."""
+    """(model, rest) of positional arguments that may start with a model: a model file (recognised by its
+    content, or named .skops), or a bundled model's name where no file or folder of that name exists (a
+    path that exists is the user's path: a folder of photos named 'landscapes' is photos); without one,
+    the bundled landscapes model."""
     from .io.writing import is_model_file
     from .persistence import BUNDLED_MODELS
 
     first = items[0]
-    if first in BUNDLED_MODELS or Path(first).suffix == ".skops" or is_model_file(first):
-        return first, items[1:]
+    exists = os.path.lexists(first)
+    if is_model_file(first) or Path(first).suffix == ".skops" or (first in BUNDLED_MODELS and not exists):
+        return _model_argument(first), items[1:]
     return DEFAULT_MODEL, items
+
+
+def _model_argument(text):
+    """What `load_model` is given for a model the user named: the path where a file or folder of that name
+    exists (the user's path), else the name (a bundled model, or a missing file said by `load_model`)."""
+    return Path(text) if os.path.lexists(text) else text
 
 
 def _say_if_compiling():
@@ -274,14 +342,15 @@ def cmd_demo(args):
     from .evaluation.figures import image_grid
     from .io.datasets import bundled_images
     from .io.images import as_image
-    from .io.writing import check_folder, check_writable, refuse_foreign, write_png
+    from .io.writing import check_report_outputs, check_writable, write_png
     from .persistence import load_model, save_model
 
     out = Path(args.output)
-    check_folder(out)
     train, test = bundled_images("train"), bundled_images("test")
-    refuse_foreign([out / "demo.png", out / "model.skops", *(out / "colorized" / f"{p.stem}.png" for p in test)])
-    for path in (out / "demo.png", out / "model.skops"):
+    colorized = [out / "colorized" / f"{p.stem}.png" for p in test]
+    # Every output, before the fine-tuning: a run that cannot write its last file would leave the rest behind.
+    check_report_outputs(out, [out / "demo.png", out / "model.skops", *colorized], subfolders=[out / "colorized"])
+    for path in (out / "demo.png", out / "model.skops", colorized[0]):
         check_writable(path)
     bundled = load_model(DEFAULT_MODEL)
     model = load_model(DEFAULT_MODEL).set_params(**_fine_tuning(args.max_iter), random_state=args.seed, verbose=1)
@@ -344,10 +413,11 @@ def cmd_video(args):
     if len(args.items) not in (2, 3):
         raise ValueError("expected [MODEL] INPUT OUTPUT")
     model_name, source, destination = args.items if len(args.items) == 3 else (DEFAULT_MODEL, *args.items)
-    model = load_model(model_name)
+    model = load_model(_model_argument(model_name) if len(args.items) == 3 else model_name)
     _say_if_compiling()
     with warnings.catch_warnings():
-        warnings.simplefilter("ignore", VideoWarning)  # said below, in the summary
+        # A video that ended early is said below, in the summary; what else a VideoWarning says is shown.
+        warnings.filterwarnings("ignore", r".*the video ended after", VideoWarning)
         summary = colorize_video(
             model, source, destination, temporal_smoothing=args.temporal_smoothing,
             cut_threshold=args.cut_threshold, fps=args.fps, overwrite=args.overwrite,
@@ -467,7 +537,7 @@ def _fit_options(fit):
         "--stream", action="store_true",
         help="out of core: read the images a chunk at a time in every epoch (SOMColorizer.fit_stream)",
     )
-    fit.add_argument("--chunk-images", type=int, default=64, help="images per chunk with --stream")
+    fit.add_argument("--chunk-images", type=_COUNT, default=64, help="images per chunk with --stream (at least 1)")
     fit.add_argument(
         "--from", dest="start", metavar="MODEL",
         help="fine-tune this model (a bundled name such as 'landscapes', or a model file) on the photos "
@@ -519,9 +589,9 @@ def _demo_options(demo):
     from .estimator import FINE_TUNING
 
     demo.add_argument("-o", "--output", default="somcolor-demo", help="output folder")
-    demo.add_argument("--max-iter", type=int, default=FINE_TUNING["max_iter"],
-                      help="epochs of fine-tuning the bundled model on the bundled photos")
-    demo.add_argument("--seed", type=int, default=0, help="random seed of the fine-tuning")
+    demo.add_argument("--max-iter", type=_COUNT, default=FINE_TUNING["max_iter"],
+                      help="epochs of fine-tuning the bundled model on the bundled photos (at least 1)")
+    demo.add_argument("--seed", type=_seed, default=0, help="random seed of the fine-tuning")
 
 
 def _compare_options(comp):
@@ -530,10 +600,10 @@ def _compare_options(comp):
     comp.add_argument("--other", nargs="+", metavar="OTHER",
                       help="color photos from another source (camera, size, era): adds the cross-source "
                            "yardstick, trained on one source and tested on the other, both ways")
-    comp.add_argument("--every", type=int, default=5, help="hold out every Nth image")
-    comp.add_argument("--cnn-epochs", type=int, default=None,
+    comp.add_argument("--every", type=_at_least(2), default=5, help="hold out every Nth image (at least 2)")
+    comp.add_argument("--cnn-epochs", type=_COUNT, default=None,
                       help="epochs of the CNN references (default: as many image passes as ours)")
-    comp.add_argument("--seed", type=int, default=0, help="random seed of every method")
+    comp.add_argument("--seed", type=_seed, default=0, help="random seed of every method")
 
 
 def _grid_options(grid):
@@ -544,12 +614,12 @@ def _grid_options(grid):
     grid.add_argument("--n-colors", type=int, nargs="+", default=[9, 25], help="numbers of colors to try")
     grid.add_argument("--hidden", type=_hidden_sizes, nargs="+", default=[(50, 50)],
                       help="hidden layer sizes to try, each comma-separated, e.g. 50 50,50")
-    grid.add_argument("--cv", type=int, default=3, help="interleaved image folds")
+    grid.add_argument("--cv", type=_at_least(2), default=3, help="interleaved image folds (at least 2)")
     grid.add_argument("--scoring", default="psnr", help="psnr, ssim, neg_rmse, auc, rebalanced_auc, ...")
-    grid.add_argument("--max-iter", type=int, default=SOMColorizer().max_iter, help="epochs per fit")
-    grid.add_argument("--n-jobs", type=int, default=None, help="parallel fits (default: one)")
+    grid.add_argument("--max-iter", type=_COUNT, default=SOMColorizer().max_iter, help="epochs per fit (at least 1)")
+    grid.add_argument("--n-jobs", type=_n_jobs, default=None, help="parallel fits, -1 for one per core (default: one)")
     grid.add_argument("--scheduler", help="Dask scheduler address, e.g. tcp://host:8786")
-    grid.add_argument("--seed", type=int, default=0, help="random seed of every candidate")
+    grid.add_argument("--seed", type=_seed, default=0, help="random seed of every candidate")
 
 
 #: The commands: name -> (one line of help, how its options are added, what runs it).
@@ -638,35 +708,46 @@ def _raise_interrupted(signum, frame):
 
 
 def main(argv=None):
-    argv = sys.argv[1:] if argv is None else list(argv)
-    command = next((a for a in argv if not a.startswith("-")), "")
-    args = build_parser(command).parse_args(argv)
-    from .io.images import ImageError, ImageWarning
-    from .persistence import ModelFileError
-
-    def one_line(message, category, filename, lineno, file=None, line=None):
-        print(f"somcolor {args.command}: warning: {cli_words(str(message))}", file=sys.stderr)
-
+    # Everything inside the try, the parsing and its imports too: Ctrl-C from the first moment ends with one
+    # line and status 130, never a traceback or death by the signal; every warning is one line.
     in_main_thread = threading.current_thread() is threading.main_thread()
     previous = signal.signal(signal.SIGTERM, _raise_interrupted) if in_main_thread else None
+    argv = sys.argv[1:] if argv is None else list(argv)
+    command = next((a for a in argv if not a.startswith("-")), "")
+    prog = f"somcolor {command}" if command in COMMANDS else "somcolor"
+
+    def one_line(message, category, filename, lineno, file=None, line=None):
+        print(f"{prog}: warning: {cli_words(str(message))}", file=sys.stderr)
+
     try:
         with warnings.catch_warnings():
-            warnings.simplefilter("default", ImageWarning)
+            warnings.simplefilter("default", UserWarning)
             warnings.showwarning = one_line
-            return args.run(args)
-    except (ImageError, ModelFileError, ValueError, TypeError, OSError, ImportError) as exc:
-        print(f"somcolor {args.command}: error: {cli_words(str(exc))}", file=sys.stderr)
-        return 2
+            return _run(build_parser(command).parse_args(argv), prog)
     except (KeyboardInterrupt, Interrupted) as exc:
         signum = exc.signum if isinstance(exc, Interrupted) else signal.SIGINT
         print(
-            f"somcolor {args.command}: interrupted by {signal.Signals(signum).name}: outputs already complete "
-            "are kept, none is half-written; run the same command again to finish", file=sys.stderr,
+            f"{prog}: interrupted by {signal.Signals(signum).name}: outputs already complete are kept, none is "
+            "half-written; run the same command again to finish", file=sys.stderr,
         )
         return 128 + signum
     finally:
         if in_main_thread:
             signal.signal(signal.SIGTERM, previous)
+
+
+def _run(args, prog):
+    """Run the parsed command; every error it raises for the user's input is one line and status 2."""
+    from .io.images import ImageError
+    from .persistence import ModelFileError
+
+    try:
+        return args.run(args)
+    except (ImageError, ModelFileError, ValueError, TypeError, OSError, ImportError) as exc:
+        print(f"{prog}: error: {cli_words(str(exc))}", file=sys.stderr)
+    except MemoryError:
+        print(f"{prog}: error: not enough memory for this command; give smaller or fewer photos", file=sys.stderr)
+    return 2
 
 
 if __name__ == "__main__":

@@ -16,20 +16,28 @@ from .inference.exact import probabilities_exact
 from .inference.backend import check_device
 from .inference.plan import checked_arrays, colorize_many, plan_of
 from .inference.working import resolved_side
-from .io.images import DEFAULT_MAX_PIXELS, as_pixels, check_image_list, image_name, read_lightness, read_luv
+from .io.images import (DEFAULT_MAX_PIXELS, ImageError, as_pixels, check_image_list, image_name, read_lightness,
+                        read_luv, to_float)
 from .network.decode import DEFAULT_TEMPERATURE, calibrated_temperature
 from .network.training import class_weights, rebalancing_weights, train_epochs
 from .parameters import PARAMETER_CONSTRAINTS, int_tuple, settings
 from .quantizer import UVQuantizer
 
-def _sample_and_draw_seed(images, context, sampling, random_state, max_pixels, verbose):
+def _sample_and_draw_seed(images, context, sampling, random_state, max_pixels, verbose, skip_colorless=False):
     # One cacheable step: the samples, and the MLP's seed drawn after them,
     # so that fit draws the same random numbers with and without a cache.
     progress = tqdm(images, desc="sampling pixels", unit="img", disable=not verbose, leave=False)
     features, chroma, photos = sample_training_pixels(
-        progress, context, sampling, random_state, max_pixels=max_pixels
+        progress, context, sampling, random_state, max_pixels=max_pixels, skip_colorless=skip_colorless
     )
+    _check_some_color(chroma, len(images))
     return features, chroma, photos, random_state.randint(np.iinfo(np.int32).max)
+
+
+def _check_some_color(chroma, n_images):
+    """Refuse to train when every photo was skipped for having no color."""
+    if not len(chroma):
+        raise ImageError(f"none of the {n_images} photos has color: nothing to learn colors from")
 
 
 # Part of the SOM's cache key, raised when UVQuantizer.fit learns differently, so that a `memory` cache
@@ -392,16 +400,24 @@ class SOMColorizer(BaseEstimator):
 
     # -- fitting ------------------------------------------------------------
 
-    def fit(self, X, y=None):
+    def fit(self, X, y=None, skip_colorless=False):
         """Learn the color classes and the patch classifier from color images.
 
         Parameters
         ----------
         X : sequence of images
-            Color images: file paths, or arrays of shape (H, W, 3) (uint8 or
-            floats in [0, 1]); sizes may differ.
+            Color images: file paths, Pillow images, or arrays of shape
+            (H, W, 3) or (H, W, 4) (uint8 or floats in [0, 1]); sizes may
+            differ. Transparent pixels (alpha 0) are not trained on.
         y : ignored
             Present for scikit-learn compatibility.
+        skip_colorless : bool or container, default=False
+            A photo without color (a black-and-white photo saved as RGB) is
+            refused by name, since a colorizer trained on it learns gray;
+            True skips every such photo with an
+            :class:`~somcolor.io.ImageWarning` naming it, and a container
+            skips those of its photos (``somcolor fit`` passes the photos it
+            found in folders).
 
         Returns
         -------
@@ -410,12 +426,12 @@ class SOMColorizer(BaseEstimator):
         context, sampling = self._check_params()
         images = check_image_list(X)
         if self.warm_start and hasattr(self, "mlp_"):
-            return self._fine_tune(images, context, sampling)
+            return self._fine_tune(images, context, sampling, skip_colorless)
         rng = check_random_state(self.random_state)
         quantizer = self._new_quantizer(rng)
         memory = check_memory(self.memory)
         features, chroma, photos, mlp_seed = memory.cache(_sample_and_draw_seed, ignore=["verbose"])(
-            images, context, sampling, rng, self.max_image_pixels, self.verbose
+            images, context, sampling, rng, self.max_image_pixels, self.verbose, skip_colorless
         )
         quantizer = memory.cache(_fit_quantizer)(quantizer, chroma, _SOM_TRAINING)
         labels = quantizer.transform(chroma)
@@ -424,7 +440,7 @@ class SOMColorizer(BaseEstimator):
                                 replay=_replay_sample(features, labels, mlp_seed), calibration=(features, chroma),
                                 **fitted)
 
-    def fit_stream(self, X, y=None, chunk_images=64, reservoir_size=200_000):
+    def fit_stream(self, X, y=None, chunk_images=64, reservoir_size=200_000, skip_colorless=False):
         """Fit on more images than fit in memory, reading them a chunk at a time.
 
         The same model as :meth:`fit`, trained out of core: a first pass
@@ -444,6 +460,8 @@ class SOMColorizer(BaseEstimator):
             Images read and fed to the MLP at a time.
         reservoir_size : int, default=200000
             Chroma values kept to train the SOM (and to count class frequencies).
+        skip_colorless : bool or container, default=False
+            As for :meth:`fit`.
 
         Returns
         -------
@@ -466,7 +484,7 @@ class SOMColorizer(BaseEstimator):
                     sample_training_pixels(
                         [image], context, sampling,
                         np.random.RandomState((sample_seed + i) % np.iinfo(np.int32).max), first_index=i,
-                        max_pixels=self.max_image_pixels,
+                        max_pixels=self.max_image_pixels, skip_colorless=skip_colorless,
                     )
                     for i, image in enumerate(images[start : start + chunk_images], start=start)
                 ]
@@ -477,6 +495,7 @@ class SOMColorizer(BaseEstimator):
         reservoir = Reservoir(reservoir_size, rng)
         for features, chroma in self._progress(chunks(), "sampling chroma", unit="chunk"):
             reservoir.add(np.hstack([features, chroma]))
+        _check_some_color(reservoir.sample if reservoir.seen else [], len(images))
         kept_features, kept_chroma = reservoir.sample[:, :-2].astype(np.float32), reservoir.sample[:, -2:]
         quantizer.fit(kept_chroma)
         kept_labels = quantizer.transform(kept_chroma)
@@ -488,7 +507,7 @@ class SOMColorizer(BaseEstimator):
                                 replay=_replay_sample(kept_features, kept_labels, mlp_seed),
                                 calibration=(kept_features, kept_chroma), **fitted)
 
-    def _fine_tune(self, images, context, sampling):
+    def _fine_tune(self, images, context, sampling, skip_colorless=False):
         """Train the fitted network further on `images`, keeping its color classes and features."""
         n_colors = len(self.quantizer_.codebook_)
         kept = (self.context_, n_colors, tuple(self.mlp_.hidden_layer_sizes))
@@ -504,7 +523,9 @@ class SOMColorizer(BaseEstimator):
         sampling = sampling._replace(working_side=resolved_side(self))
         progress = self._progress(images, "sampling pixels", unit="img")
         features, chroma, photos = sample_training_pixels(progress, context, sampling, rng,
-                                                          max_pixels=self.max_image_pixels)
+                                                          max_pixels=self.max_image_pixels,
+                                                          skip_colorless=skip_colorless)
+        _check_some_color(chroma, len(images))
         labels = self.quantizer_.transform(chroma)
         calibration = (features, chroma)
         new = np.bincount(labels, minlength=n_colors) / len(labels)
@@ -641,22 +662,38 @@ class SOMColorizer(BaseEstimator):
 
         Returns
         -------
-        rgb : list of ndarray of shape (H, W, 3), dtype float32
-            Colorized images, floats in [0, 1], each the size of its input.
-            They match :meth:`predict_proba` decoded by
+        rgb : list of ndarray of shape (H, W, 3) or (H, W, 4), dtype float32
+            Colorized images, floats in [0, 1], each the size of its input;
+            an input with an alpha channel (an RGBA array or file, a gray
+            image with alpha) keeps it as a fourth channel. They match
+            :meth:`predict_proba` decoded by
             :func:`~somcolor.network.decode_chroma` and joined with L by
             :func:`~somcolor.color.merge_luv` (the exact float64 path) to
             within 1e-4.
         """
         plan = self.colorize_plan()
-        images = (as_pixels(image, image_name(image, i), self.max_image_pixels) for i, image in self._each(X, "colorizing"))
-        return list(colorize_many(images, plan))
+        alphas = []
+
+        def pixels():
+            for i, image in self._each(X, "colorizing"):
+                pixels, alpha = as_pixels(image, image_name(image, i), self.max_image_pixels, alpha=True)
+                alphas.append(alpha)
+                yield pixels
+
+        colorized = []
+        for k, rgb in enumerate(colorize_many(pixels(), plan)):
+            alpha, alphas[k] = alphas[k], None
+            colorized.append(rgb if alpha is None else np.dstack([rgb, to_float(alpha).astype(np.float32)]))
+        return colorized
 
     def score(self, X, y=None):
         """Mean per-pixel accuracy of the color class (the paper's measure).
 
         Each pixel's true class is the SOM class of its (U, V); all pixels of
-        all images count equally.
+        all images count equally. The classes predicted are those of
+        :meth:`predict_proba`: from the photo's L stretched where it is
+        flatter than the training photos (``contrast_stretch``), as
+        :meth:`predict` sees it.
 
         Parameters
         ----------
@@ -669,10 +706,13 @@ class SOMColorizer(BaseEstimator):
         accuracy : float
         """
         correct = total = 0
+        target = stretch_target(self)
         for index, image in self._each(X, "scoring"):
             luv = read_luv(image, index, self.max_image_pixels)
             truth = self.quantizer_.transform(luv[..., 1:].reshape(-1, 2))
-            predicted = np.argmax(probabilities_exact(luv[..., 0], self.context_, self.mlp_), axis=1)
+            # The photo as predict sees it: stretched where it is flatter than the training photos.
+            seen = seen_lightness(luv[..., 0], target)
+            predicted = np.argmax(probabilities_exact(seen, self.context_, self.mlp_), axis=1)
             correct += int(np.count_nonzero(predicted == truth))
             total += truth.size
         return correct / total

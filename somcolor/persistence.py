@@ -20,6 +20,7 @@ from sklearn.neural_network import MLPClassifier
 from .estimator import SOMColorizer
 from .features.context import Context
 from .inference.plan import plan_of
+from .io.images import path_kind
 from .io.writing import atomic_path
 from .quantizer import UVQuantizer
 
@@ -118,11 +119,17 @@ def load_model(path):
     (32, 48, 3)
     """
     path = bundled_model_path(path) if isinstance(path, str) and path in BUNDLED_MODELS else Path(path)
-    if not path.is_file():
+    try:
+        kind = path_kind(path)
+    except OSError as exc:
+        raise ModelFileError(f"{path}: cannot read ({exc.strerror})") from None
+    if kind is None:
         bare = not path.suffix and len(path.parts) == 1
         raise ModelFileError(
             f"{path}: no such model file" + (f", nor a bundled model ({', '.join(BUNDLED_MODELS)})" if bare else "")
         )
+    if kind != "file":  # a FIFO would hang the reader
+        raise ModelFileError(f"{path}: is {'a folder' if kind == 'folder' else kind}, not a model file")
     try:
         _check_archive(path)
         found = sio.get_untrusted_types(file=path)

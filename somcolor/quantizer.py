@@ -9,11 +9,13 @@ import numbers
 
 import numpy as np
 from minisom import MiniSom
-from numba import njit, prange
+from numba import prange
 from sklearn.base import BaseEstimator, TransformerMixin
 from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import Interval, InvalidParameterError
 from sklearn.utils.validation import check_is_fitted, validate_data
+
+from ._numba import parallel_kernel
 
 
 def map_shape_for(n_colors):
@@ -45,7 +47,7 @@ def _nearest_codeword_kernel(n_dims):
     unrolls (2.4x faster for 2-D points than a loop over a run-time dimension).
     """
 
-    @njit(parallel=True, fastmath=False, cache=True)
+    @parallel_kernel(fastmath=False)
     def kernel(points, codebook, labels, sq_dist):
         n_points = points.shape[0]
         n_blocks = (n_points + _POINT_BLOCK - 1) // _POINT_BLOCK

@@ -233,8 +233,21 @@ def test_any_array_is_colorized_or_refused_by_name(fitted, array):
             fitted.predict([array])
         return
     (rgb,) = fitted.predict([array])
-    assert rgb.shape == (*array.shape[:2], 3) and rgb.dtype == np.float32
+    with_alpha = array.ndim == 3 and array.shape[2] == 4  # RGBA in, RGBA out: the alpha channel as given
+    assert rgb.shape == (*array.shape[:2], 4 if with_alpha else 3) and rgb.dtype == np.float32
     assert np.all(np.isfinite(rgb)) and rgb.min() >= 0 and rgb.max() <= 1
+    if with_alpha:
+        np.testing.assert_allclose(rgb[..., 3], array[..., 3] / _full_scale(array), atol=1e-6)
+
+
+def _full_scale(array):
+    """White of an image array, as the documented rule reads it: floats and booleans 1, uint8 255, uint16
+    65535, other integers by their values."""
+    if array.dtype.kind in "fb":
+        return 1.0
+    if array.dtype == np.uint16 or (array.dtype != np.uint8 and array.max() > 255):
+        return 65535.0
+    return 255.0
 
 
 @EXAMPLES

@@ -87,9 +87,11 @@ def test_video_overwrite_never_deletes_a_users_folder(tmp_path, model_file, fram
 
 
 def test_video_overwrite_replaces_a_folder_of_its_own_frames(tmp_path, model_file, frames_dir):
+    from somcolor.io.writing import write_png
+
     out = tmp_path / "out"
     assert main(["video", str(model_file), str(frames_dir), str(out)]) == 0
-    (out / "frame_000000.png").write_bytes(b"stale")
+    write_png(out / "frame_000000.png", np.zeros((4, 4)))  # an earlier run's frame (marked), of another size
     assert main(["video", str(model_file), str(frames_dir), str(out), "--overwrite"]) == 0
     assert sorted(p.name for p in out.iterdir()) == [f"frame_{i:06d}.png" for i in range(3)]
     assert Image.open(out / "frame_000000.png").size == (64, 48)
@@ -416,11 +418,14 @@ def test_a_full_disk_names_the_file(tmp_path, train_paths, capsys, monkeypatch):
 # -- 7. the bundled model and CLI manners --------------------------------------------------------------
 
 
-def test_a_file_named_like_the_bundled_model_does_not_replace_it(tmp_path, test_paths, monkeypatch):
+def test_a_file_named_like_the_bundled_model_does_not_replace_it(tmp_path, test_paths, monkeypatch, capsys):
     monkeypatch.chdir(tmp_path)
+    assert main(["colorize", "landscapes", str(test_paths[0]), "-o", "out"]) == 0  # no such path: the bundled one
     (tmp_path / "landscapes").write_text("not a model")
-    assert load_model("landscapes").n_colors == 9
-    assert main(["colorize", "landscapes", str(test_paths[0]), "-o", "out"]) == 0
+    assert load_model("landscapes").n_colors == 9  # the API's bare name is the bundled model
+    # On the command line a path that exists is the user's: here a photo (that is not one), never the model.
+    assert main(["colorize", "landscapes", str(test_paths[0]), "-o", "out2"]) == 1
+    assert "skipped landscapes: not an image" in capsys.readouterr().err
     with pytest.raises(ModelFileError, match=r"landscapes: not a somcolor model file"):
         load_model("./landscapes")
 

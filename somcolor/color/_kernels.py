@@ -9,6 +9,8 @@ those calls otherwise cost more than the whole MLP.
 import numpy as np
 from numba import njit, prange
 
+from .._numba import parallel_kernel
+
 from . import cie
 
 #: numba's fast-math flags for every somcolor kernel: reassociation and the like (which let loops over
@@ -72,20 +74,28 @@ def luv_to_rgb_row(lightness, chroma, n, rgb_from_xyz, u0, v0, rgb):
             rgb[ch, j] = srgb_gamma(linear)
 
 
+# Pixels of a row that one step of a parallel loop takes (a photo of one row still uses every core).
+_SPAN = 4096
+
 # The constants luv_to_rgb_row takes, in float32.
 LUV_CONSTANTS = (cie.RGB_FROM_XYZ.astype(np.float32), np.float32(cie.U0), np.float32(cie.V0))
 
 
-@njit(parallel=True, fastmath=FASTMATH, cache=True)
+@parallel_kernel(fastmath=FASTMATH)
 def luv_to_rgb_image(luv, rgb_from_xyz, u0, v0, out):
-    """RGB (H, W, 3) float32 from CIELUV planes (3, H, W) float32, a row at a time (see luv_to_rgb_row)."""
-    for i in prange(luv.shape[1]):
-        width = luv.shape[2]
-        rgb = np.empty((3, width), np.float32)
-        luv_to_rgb_row(luv[0, i], luv[1:, i], width, rgb_from_xyz, u0, v0, rgb)
-        for j in range(width):
+    """RGB (H, W, 3) float32 from CIELUV planes (3, H, W) float32, a span of a row at a time (see
+    luv_to_rgb_row); every span of every row in one parallel loop."""
+    height, width = luv.shape[1:]
+    n_spans = (width + _SPAN - 1) // _SPAN
+    for t in prange(height * n_spans):
+        i = t // n_spans
+        j0 = (t - i * n_spans) * _SPAN
+        n = min(_SPAN, width - j0)
+        rgb = np.empty((3, n), np.float32)
+        luv_to_rgb_row(luv[0, i, j0 : j0 + n], luv[1:, i, j0 : j0 + n], n, rgb_from_xyz, u0, v0, rgb)
+        for j in range(n):
             for ch in range(3):
-                out[i, j, ch] = rgb[ch, j]
+                out[i, j0 + j, ch] = rgb[ch, j]
 
 
 # Lightness by table too: pow and cbrt per pixel cost 39 ms per megapixel,
@@ -97,7 +107,7 @@ _L_OF_Y_TABLE = cie.lightness_of_y(_levels).astype(np.float32)
 _L_OF_GRAY_TABLE = cie.lightness_of_y(cie.srgb_to_linear(_levels)).astype(np.float32)
 
 
-@njit(parallel=True, fastmath=FASTMATH, cache=True)
+@parallel_kernel(fastmath=FASTMATH)
 def lightness_gray(gray, full_scale, out):
     """CIELUV L of gray levels (an RGB image with equal channels); `full_scale` is white (1.0 or 255, ...)."""
     scale = np.float32(_LIGHT_STEPS)
@@ -108,7 +118,7 @@ def lightness_gray(gray, full_scale, out):
             out[i, j] = lerp_table(_L_OF_GRAY_TABLE, value * scale)
 
 
-@njit(parallel=True, fastmath=FASTMATH, cache=True)
+@parallel_kernel(fastmath=FASTMATH)
 def lightness_rgb(rgb, full_scale, y_from_rgb, out):
     """CIELUV L of an RGB image (white at `full_scale`): L depends on the luminance Y alone."""
     scale = np.float32(_LIGHT_STEPS)

@@ -18,7 +18,7 @@ from ..color import grayscale
 from ..estimator import SOMColorizer
 from ..io.datasets import holdout_split
 from ..io.images import as_image, image_name
-from ..io.writing import REPORT_MARK, refuse_foreign, write_png, write_text
+from ..io.writing import REPORT_MARK, check_report_outputs, write_png, write_text
 from . import metrics
 from .baselines import GrayColorizer, LightnessLookup, PatchRegressor
 from .figures import image_grid
@@ -100,7 +100,7 @@ def compare(train, test, methods=None, out_dir=None, figure_rows=6, verbose=Fals
     """
     methods = default_methods() if methods is None else methods
     if out_dir is not None:
-        refuse_foreign(_report_files(out_dir, "comparison"))
+        check_report_outputs(out_dir, _report_files(out_dir, "comparison"))
     originals = [as_image(image, image_name(image, i)) for i, image in enumerate(test)]
     grays = [grayscale(o) for o in originals]
     square = np.tile(grays[0], (2 + 256 // min(grays[0].shape),) * 2)[:256, :256]
@@ -203,8 +203,12 @@ def yardstick(sources, methods=None, out_dir=None, every=5, only=None, verbose=F
     """
     splits = [split for split in yardstick_splits(sources, every, test_only) if only is None or split[0] in only]
     if out_dir is not None:
-        refuse_foreign(_report_files(out_dir, "yardstick", ("json", "md")) + [
-            path for name, _, _ in splits for path in _report_files(Path(out_dir) / _slug(name), "comparison")])
+        check_report_outputs(
+            out_dir,
+            _report_files(out_dir, "yardstick", ("json", "md"))
+            + [path for name, _, _ in splits for path in _report_files(Path(out_dir) / _slug(name), "comparison")],
+            subfolders=[Path(out_dir) / _slug(name) for name, _, _ in splits],
+        )
     results = []
     for name, train, test in splits:
         if verbose:

@@ -22,7 +22,8 @@ def context_planes(L, context, band, work, stream):
     planes = work.get("planes", (context.n_planes, height, width), stream=stream)
     offset = 0
     if context.position:
-        launch(position_planes, height, width, stream, band.top, band.image_height, planes[0:2])
+        launch(position_planes, height, width, stream, band.top, band.image_height, band.left,
+               band.image_width or width, planes[0:2])
         offset = 2
     if context.local_radii:
         moments = work.get("moments", (2, height, width), stream=stream)
@@ -72,9 +73,10 @@ def root(planes):
 
 
 @cuda.jit
-def position_planes(top, image_height, planes):
-    """planes[0] = (row + 0.5) / image height, planes[1] = (column + 0.5) / width, for rows from `top`."""
+def position_planes(top, image_height, left, image_width, planes):
+    """planes[0] = (row + 0.5) / image height, planes[1] = (column + 0.5) / image width, for rows from `top`
+    and columns from `left`."""
     j, i = cuda.grid(2)
     if i < planes.shape[1] and j < planes.shape[2]:
         planes[0, i, j] = (top + i + 0.5) / image_height
-        planes[1, i, j] = (j + 0.5) / planes.shape[2]
+        planes[1, i, j] = (left + j + 0.5) / image_width

@@ -5,6 +5,8 @@ import functools
 
 from numba import njit, prange
 
+from .._numba import parallel_kernel
+
 
 @njit(inline="always")
 def _copy_patch(padded, patch_size, r, c, out, k):
@@ -15,7 +17,7 @@ def _copy_patch(padded, patch_size, r, c, out, k):
             j += 1
 
 
-@njit(parallel=True, cache=True)
+@parallel_kernel()
 def gather_patches(padded, patch_size, rows, cols, out):
     """out[k] = padded[rows[k]:rows[k]+p, cols[k]:cols[k]+p].ravel()."""
     for k in prange(rows.shape[0]):
@@ -33,7 +35,7 @@ def dense_patches(patch_size):
     than a memcpy of the output. Compiled once per size and cached on disk.
     """
 
-    @njit(parallel=True, cache=True)
+    @parallel_kernel()
     def kernel(padded, out):
         height = padded.shape[0] - patch_size + 1
         width = padded.shape[1] - patch_size + 1

@@ -73,12 +73,42 @@ class Context(NamedTuple):
         return self.n_features > 0
 
 
+def transposed_order(context):
+    """Where each feature of a pixel of the transposed image comes from among the pixel's features in the
+    image: feature k there is feature ``order[k]`` here. Patches are read across (offset (a, b) is offset
+    (b, a)), the position's row and column swap, so do the texture energies along rows and along
+    columns (the diagonals keep theirs); the local statistics and the global descriptor do not move.
+
+    >>> transposed_order(Context(3, position=True)).tolist()
+    [0, 3, 6, 1, 4, 7, 2, 5, 8, 10, 9]
+    """
+    p2 = context.patch_size**2
+    patch = np.arange(p2).reshape(context.patch_size, context.patch_size).T.ravel()
+    parts, offset = [patch], p2
+    if context.position:
+        parts.append(offset + np.array([1, 0]))
+        offset += 2
+    parts.append(offset + np.arange(2 * len(context.local_radii)))
+    offset += 2 * len(context.local_radii)
+    for _ in context.texture_scales:
+        parts.append(offset + np.array([1, 0, 2, 3]))
+        offset += N_ORIENTATIONS
+    for _ in context.scales:
+        parts.append(offset + patch)
+        offset += p2
+    parts.append(offset + np.arange(N_GLOBAL * int(context.global_features)))
+    return np.concatenate(parts)
+
+
 class Band(NamedTuple):
-    """Where a band of an image's rows lies, for the features that depend on the whole image."""
+    """Where a band of an image's rows (or a tile of them) lies, for the features that depend on the whole
+    image."""
 
     top: int  # the band's first row in the image; a multiple of every scale
     image_height: int
     descriptor: object  # the whole image's global descriptor, or None
+    left: int = 0  # a tile's first column in the image; a multiple of every scale
+    image_width: int = None  # None: the band spans the image's width
 
 
 class ImageContext(NamedTuple):
@@ -232,11 +262,13 @@ def image_context(L, context, band=None):
     xp = array_module(L)
     height, width = L.shape
     band = Band(0, height, None) if band is None else band
+    image_width = band.image_width or width
     planes = xp.empty((context.n_planes, height, width), xp.float32)
     if context.position:
         rows = xp.arange(band.top, band.top + height, dtype=xp.float32)
         planes[0] = ((rows + 0.5) / band.image_height)[:, None]
-        planes[1] = ((xp.arange(width, dtype=xp.float32) + 0.5) / width)[None, :]
+        cols = xp.arange(band.left, band.left + width, dtype=xp.float32)
+        planes[1] = ((cols + 0.5) / image_width)[None, :]
     offset = 2 * int(context.position)
     if context.local_radii:
         local_statistics(L, context.local_radii, out=planes[offset : offset + 2 * len(context.local_radii)])
@@ -252,7 +284,7 @@ def image_context(L, context, band=None):
         planes=planes,
         coarse=tuple(coarse_patches(L, context.patch_size, s) for s in scales),
         rows=tuple(coarse_coordinates(height, s, xp, band.top, band.image_height) for s in scales),
-        cols=tuple(coarse_coordinates(width, s, xp) for s in scales),
+        cols=tuple(coarse_coordinates(width, s, xp, band.left, image_width) for s in scales),
         descriptor=descriptor,
     )
 

@@ -110,6 +110,35 @@ def row_blocks(height, width, block_pixels):
         yield r0, min(height, r0 + rows)
 
 
+def pixel_blocks(height, width, block_pixels):
+    """Blocks of about `block_pixels` pixels that cover an image once, whatever its shape: yields (first
+    row, one past the last, first column, one past the last), whole rows where they fit.
+
+    >>> list(pixel_blocks(2, 10, 4))
+    [(0, 1, 0, 4), (0, 1, 4, 8), (0, 1, 8, 10), (1, 2, 0, 4), (1, 2, 4, 8), (1, 2, 8, 10)]
+    """
+    cols = min(width, max(1, block_pixels))
+    for r0, r1 in row_blocks(height, cols, block_pixels):
+        for c0 in range(0, width, cols):
+            yield r0, r1, c0, min(width, c0 + cols)
+
+
+def tile_shape(height, width, margin, band_pixels, align=1, rows=None):
+    """(rows, columns) of the tiles an image is worked through, each with `margin` pixels on every side,
+    so that a tile and its margin hold about `band_pixels` pixels however wide or tall the image; columns
+    a multiple of `align`, whole rows where they fit; `rows`, where given, is taken as it is.
+
+    >>> tile_shape(100, 50, 4, 2000), tile_shape(1, 10**6, 4, 2000), tile_shape(3, 10**6, 4, 2000, rows=3)
+    ((40, 41), (1, 222), (3, 181))
+    """
+    if rows is None:
+        rows = min(height, max(2 * margin, 1, band_pixels // width))
+        if (rows + 2 * margin) * width <= band_pixels:
+            return rows, width
+    cols = max(2 * margin, 1, band_pixels // (min(rows, height) + 2 * margin))
+    return rows, min(width, -(-cols // align) * align)
+
+
 def iter_patch_blocks(L, patch_size, block_pixels=1 << 16):
     """Patch features of all pixels, a block of whole image rows at a time.
 

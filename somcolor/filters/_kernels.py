@@ -7,10 +7,17 @@ and :mod:`somcolor.filters.resample` (and scipy's ``map_coordinates`` for the wa
 import numpy as np
 from numba import njit, prange
 
+from .._numba import parallel_kernel, serial_kernel
+
 from ..color._kernels import FASTMATH, clamp
 
 
-@njit(cache=True)
+# Pixels of a row that one step of a parallel loop takes: rows are cut into spans, so that a photo of few
+# rows still spreads over every core.
+_SPAN = 4096
+
+
+@serial_kernel()
 def _inverse_counts(n, radius):
     """1 / the number of positions of each clipped window along an axis of length n."""
     out = np.empty(n)
@@ -55,7 +62,7 @@ def _box_mean_plane(a, radius, out, total, row, inv_rows, inv_cols):
             out[i, j] = s * inv_cols[j]
 
 
-@njit(parallel=True, cache=True)
+@parallel_kernel()
 def box_means(planes, radius, out):
     """out[p] = the clipped (2r+1)^2 window mean of planes[p], for planes (P, H, W); planes run in parallel."""
     n_planes, height, width = planes.shape
@@ -65,7 +72,11 @@ def box_means(planes, radius, out):
         _box_mean_plane(planes[p], radius, out[p], np.empty(width), np.empty(width), inv_rows, inv_cols)
 
 
-@njit(parallel=True, fastmath=FASTMATH, cache=True)
+# The dispatcher itself, which the guided filter calls from compiled code.
+_box_means = box_means.dispatcher
+
+
+@parallel_kernel(fastmath=FASTMATH)
 def guided_filter(guide, src, radius, eps, out, work):
     """The guided filter of somcolor.filters.guided on planes.
 
@@ -75,37 +86,48 @@ def guided_filter(guide, src, radius, eps, out, work):
     """
     channels, height, width = src.shape
     first, means = work[0], work[1]
-    # Loops over j innermost throughout, on rows of single planes, so that they vectorize.
-    for i in prange(height):
+    # Loops over j innermost throughout, on spans of rows of single planes, so that they vectorize; every
+    # span of every row in one parallel loop, so that a photo of one row keeps every core busy too.
+    n_spans = (width + _SPAN - 1) // _SPAN
+    for t in prange(height * n_spans):
+        i = t // n_spans
+        j0 = (t - i * n_spans) * _SPAN
+        j1 = min(width, j0 + _SPAN)
         g, gg = guide[i], first[1, i]
-        first[0, i] = g
-        for j in range(width):
+        for j in range(j0, j1):
+            first[0, i, j] = g[j]
             gg[j] = g[j] * g[j]
         for c in range(channels):
-            p, gp = src[c, i], first[2 + channels + c, i]
-            first[2 + c, i] = p
-            for j in range(width):
+            p, gp, copy = src[c, i], first[2 + channels + c, i], first[2 + c, i]
+            for j in range(j0, j1):
+                copy[j] = p[j]
                 gp[j] = g[j] * p[j]
-    box_means(first, radius, means)
+    _box_means(first, radius, means)
     # The linear coefficients a, b of each window replace the first stack.
-    for i in prange(height):
+    for t in prange(height * n_spans):
+        i = t // n_spans
+        j0 = (t - i * n_spans) * _SPAN
+        j1 = min(width, j0 + _SPAN)
         mean_i, mean_ii = means[0, i], means[1, i]
         for c in range(channels):
             mean_p, mean_ip = means[2 + c, i], means[2 + channels + c, i]
             a, b = first[c, i], first[channels + c, i]
-            for j in range(width):
+            for j in range(j0, j1):
                 a[j] = (mean_ip[j] - mean_i[j] * mean_p[j]) / (mean_ii[j] - mean_i[j] * mean_i[j] + eps)
                 b[j] = mean_p[j] - a[j] * mean_i[j]
-    box_means(first[: 2 * channels], radius, means[: 2 * channels])
-    for i in prange(height):
+    _box_means(first[: 2 * channels], radius, means[: 2 * channels])
+    for t in prange(height * n_spans):
+        i = t // n_spans
+        j0 = (t - i * n_spans) * _SPAN
+        j1 = min(width, j0 + _SPAN)
         g = guide[i]
         for c in range(channels):
             a, b, q = means[c, i], means[channels + c, i], out[c, i]
-            for j in range(width):
+            for j in range(j0, j1):
                 q[j] = a[j] * g[j] + b[j]
 
 
-@njit(parallel=True, fastmath=FASTMATH, cache=True)
+@parallel_kernel(fastmath=FASTMATH)
 def upsample_columns(grid, x0, fx, out):
     """out[u, y, j] = grid[u, y] interpolated linearly at x0[j] + fx[j]; grid (U, h, w + 1), out (U, h, W)."""
     units, rows = grid.shape[0], grid.shape[1]
@@ -120,7 +142,7 @@ def upsample_columns(grid, x0, fx, out):
             target[j] = left + fx[j] * (line[x0[j] + 1] - left)
 
 
-@njit(parallel=True, fastmath=FASTMATH, cache=True)
+@parallel_kernel(fastmath=FASTMATH)
 def warp_bilinear(planes, flow, out):
     """out[c, i, j] = planes[c] at (i, j) + flow[:, i, j], bilinear, clamped at the borders.
 

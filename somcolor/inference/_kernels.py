@@ -8,6 +8,8 @@ Their references are the array-code path (``tests/array_reference.py``) and the 
 import numpy as np
 from numba import njit, prange
 
+from .._numba import parallel_kernel
+
 from ..color._kernels import FASTMATH, luv_to_rgb_row
 from ..network._kernels import activate, decode, dense_layer, softmax
 
@@ -38,12 +40,13 @@ def _add_coarse(dst, n_out, coarse, i, c0, n):
                 row[j] += t + fy * (bottom[c0 + j] - t)
 
 
-@njit(parallel=True, fastmath=FASTMATH, cache=True)
+@parallel_kernel(fastmath=FASTMATH)
 def fused_colorize(padded, patch_size, planes, coarse, layers, decoding, luv_constants, mode, lightness, out):
     """Colorize L in one pass: features, MLP, decoding and LUV -> RGB.
 
-    Works on chunks of one image row: the patch value at offset (a, b) of
-    every pixel of row i is the contiguous slice padded[i + a, b : b + W], so
+    Works on chunks of image rows, every chunk of every row in one parallel
+    loop: the patch value at offset (a, b) of every pixel of row i is the
+    contiguous slice padded[i + a, b : b + W], so
     the first layer reads L directly and no (pixels x p^2) patch matrix is
     ever built. Layers run vectorized across the chunk's pixels.
 
@@ -72,44 +75,47 @@ def fused_colorize(padded, patch_size, planes, coarse, layers, decoding, luv_con
     for s in sizes:
         widest = max(widest, s)
     n_classes = codebook.shape[0]
-    for i in prange(height):
+    # Chunks of every row in one parallel loop, so that a photo of one row keeps every core busy too.
+    n_chunks = (width + _CHUNK - 1) // _CHUNK
+    for t in prange(height * n_chunks):
+        i = t // n_chunks
+        c0 = (t - i * n_chunks) * _CHUNK
+        n = min(_CHUNK, width - c0)
         buf_a = np.empty((max(widest, 3), _CHUNK), np.float32)
         buf_b = np.empty_like(buf_a)
         chroma = np.empty((4, _CHUNK), np.float32)
         own = np.empty(_CHUNK, np.float32)
-        for c0 in range(0, width, _CHUNK):
-            n = min(_CHUNK, width - c0)
-            k = 0
-            for a in range(patch_size):
-                for b in range(patch_size):
-                    buf_a[k, :n] = padded[i + a, c0 + b : c0 + b + n]
-                    k += 1
-            for f in range(n_planes):
-                buf_a[k + f, :n] = planes[f, i, c0 : c0 + n]
-            src, dst = buf_a, buf_b
-            w_off = 0
-            b_off = 0
-            for layer in range(n_layers):
-                n_in = sizes[layer]
-                n_out = sizes[layer + 1]
-                dense_layer(src, n_in, dst, n_out, weights, w_off, biases, b_off, n)
-                if layer == 0:
-                    _add_coarse(dst, n_out, coarse, i, c0, n)
-                if layer < n_layers - 1:
-                    for u in range(n_out):
-                        activate(dst[u], n, activation)
-                w_off += n_in * n_out
-                b_off += n_out
-                src, dst = dst, src
-            if binary:
-                # One logistic unit z: the two classes' logits are (0, z).
-                for j in range(n):
-                    dst[1, j] = src[0, j]
-                    dst[0, j] = 0.0
-                src, dst = dst, src
-            if mode == OUT_PROBA:
-                softmax(src, n, n_classes, chroma, out[:, i, c0 : c0 + n])
-                continue
+        k = 0
+        for a in range(patch_size):
+            for b in range(patch_size):
+                buf_a[k, :n] = padded[i + a, c0 + b : c0 + b + n]
+                k += 1
+        for f in range(n_planes):
+            buf_a[k + f, :n] = planes[f, i, c0 : c0 + n]
+        src, dst = buf_a, buf_b
+        w_off = 0
+        b_off = 0
+        for layer in range(n_layers):
+            n_in = sizes[layer]
+            n_out = sizes[layer + 1]
+            dense_layer(src, n_in, dst, n_out, weights, w_off, biases, b_off, n)
+            if layer == 0:
+                _add_coarse(dst, n_out, coarse, i, c0, n)
+            if layer < n_layers - 1:
+                for u in range(n_out):
+                    activate(dst[u], n, activation)
+            w_off += n_in * n_out
+            b_off += n_out
+            src, dst = dst, src
+        if binary:
+            # One logistic unit z: the two classes' logits are (0, z).
+            for j in range(n):
+                dst[1, j] = src[0, j]
+                dst[0, j] = 0.0
+            src, dst = dst, src
+        if mode == OUT_PROBA:
+            softmax(src, n, n_classes, chroma, out[:, i, c0 : c0 + n])
+        else:
             decode(src, n, n_classes, codebook, use_argmax, inv_temperature, chroma)
             for j in range(n):
                 own[j] = lightness[i, c0 + j]
@@ -118,14 +124,14 @@ def fused_colorize(padded, patch_size, planes, coarse, layers, decoding, luv_con
                     out[0, i, c0 + j] = own[j]
                     out[1, i, c0 + j] = chroma[0, j]
                     out[2, i, c0 + j] = chroma[1, j]
-                continue
-            luv_to_rgb_row(own, chroma, n, rgb_from_xyz, u0, v0, dst)
-            for j in range(n):
-                for ch in range(3):
-                    out[i, c0 + j, ch] = dst[ch, j]
+            else:
+                luv_to_rgb_row(own, chroma, n, rgb_from_xyz, u0, v0, dst)
+                for j in range(n):
+                    for ch in range(3):
+                        out[i, c0 + j, ch] = dst[ch, j]
 
 
-@njit(parallel=True, fastmath=FASTMATH, cache=True)
+@parallel_kernel(fastmath=FASTMATH)
 def decode_planes(logits, lightness, decoding, luv_constants, mode, out):
     """Decode class log-probability planes (Q, H, W) with L (H, W), a row at a time.
 

@@ -1,5 +1,6 @@
 """Colorizing many files: streamed, atomic, resumable, locally or on a Dask cluster."""
 
+import errno
 import os
 from collections import deque
 from concurrent.futures import ThreadPoolExecutor
@@ -10,8 +11,9 @@ from joblib import Parallel, delayed
 from tqdm.auto import tqdm
 
 from ..cluster import on_cluster
-from ..io.images import IMAGE_EXTENSIONS, ImageError, as_pixels
-from ..io.writing import OutputError, check_folder, check_output_file, refuse_inputs, write_png_rows, written_by_somcolor
+from ..io.images import IMAGE_EXTENSIONS, ImageError, as_pixels, to_float
+from ..io.writing import (OutputError, check_folder, check_output_file, refuse_inputs, to_uint8, write_png_rows,
+                          written_by_somcolor)
 from .backend import backend_of
 from .working import colorize_bands
 
@@ -57,26 +59,48 @@ def output_paths(inputs, output):
 
 
 def _read(path, max_pixels):
-    """The pixels of a file, or the message that says why it is bad."""
+    """The pixels and alpha channel (or None) of a file, or the message that says why it is bad."""
     try:
-        return as_pixels(path, str(path), max_pixels)
+        return as_pixels(path, str(path), max_pixels, alpha=True)
     except ImageError as exc:
         return str(exc)
+    except MemoryError:
+        return f"{path}: not enough memory to read it"
 
 
 def colorize_file(plan, path, out, max_pixels):
     """Colorize one file into `out` by a :class:`~somcolor.inference.ColorizePlan` on its device; return
     None, or the error message if the file is bad. Each band of rows is written as it is colorized, so
     memory holds the file's pixels and one band."""
-    return _write(_read(path, max_pixels), out, plan, backend_of(plan))
+    return _write(_read(path, max_pixels), path, out, plan, backend_of(plan))
 
 
-def _write(pixels, out, plan, backend):
-    """Colorize pixels into `out`, a band at a time, or pass on the message that says why they are bad."""
-    if isinstance(pixels, str):
-        return pixels
+# Write errors that belong to one output (its size, its name), not to the disk: that photo's error, and the
+# batch goes on. A full or read-only disk stops the batch.
+_ONE_FILES_ERRNOS = {errno.EFBIG, errno.ENAMETOOLONG}
+
+
+def _write(read, path, out, plan, backend):
+    """Colorize what `_read` gave into `out`, a band at a time, keeping the input's alpha channel; or pass on
+    the message that says why the input is bad, or why this one photo could not be done."""
+    if isinstance(read, str):
+        return read
+    pixels, alpha = read
+    height, width = pixels.shape[:2]
     bands = colorize_bands(pixels, plan, backend, dtype=np.uint8)
-    write_png_rows(out, (*pixels.shape[:2], 3), (rgb for _, rgb in bands))
+    if alpha is not None:
+        opacity = to_uint8(to_float(alpha) if alpha.dtype != np.uint8 else alpha)
+        bands = (np.dstack([rgb, opacity[r0 : r0 + len(rgb)]]) for r0, rgb in bands)
+    else:
+        bands = (rgb for _, rgb in bands)
+    try:
+        write_png_rows(out, (height, width, 3 if alpha is None else 4), bands)
+    except MemoryError:
+        return f"{path}: not enough memory to colorize it ({width} x {height} pixels)"
+    except OutputError as exc:
+        if exc.errno in _ONE_FILES_ERRNOS:
+            return str(exc)
+        raise
     return None
 
 
@@ -127,7 +151,7 @@ def colorize_files(model, outputs, overwrite=False, scheduler=None, progress=Tru
     if scheduler is None:
         backend = backend_of(plan)
         read = _read_ahead(todo, model.max_image_pixels)
-        errors = counted(_write(pixels, out, plan, backend) for (_, out), pixels in zip(todo, read))
+        errors = counted(_write(pixels, path, out, plan, backend) for (path, out), pixels in zip(todo, read))
     else:
         with on_cluster(scheduler):
             errors = counted(

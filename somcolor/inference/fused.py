@@ -169,6 +169,16 @@ class CpuBackend:
 
     def __init__(self, plan):
         self.plan = plan
+        self._transposed = None
+
+    def transposed(self):
+        """This backend for a transposed image (:func:`~somcolor.inference.working.is_thin`): the plan's
+        network reads the transposed image's features (:func:`~somcolor.inference.plan.transposed_plan`)."""
+        if self._transposed is None:
+            from .plan import transposed_plan
+
+            self._transposed = CpuBackend(transposed_plan(self.plan))
+        return self._transposed
 
     def lightness(self, pixels):
         """L of an image's pixels (gray or color)."""

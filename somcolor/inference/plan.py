@@ -9,7 +9,7 @@ from typing import NamedTuple
 
 import numpy as np
 
-from ..features.context import Context
+from ..features.context import Context, transposed_order
 from ..features.contrast import stretch_target
 from ..network.decode import Decoding, decoding_temperature
 from ..network.mlp import Network, network_of
@@ -61,6 +61,15 @@ def plan_of(model):
         working_side=resolved_side(model),
         lightness_spread=stretch_target(model),
     )
+
+
+def transposed_plan(plan):
+    """The plan that colorizes the transpose of an image as `plan` colorizes the image: the same network
+    with its first layer's rows in the order of the transposed image's features
+    (:func:`~somcolor.features.context.transposed_order`)."""
+    first = plan.network.weights[0][transposed_order(plan.context)]
+    network = plan.network._replace(weights=(np.ascontiguousarray(first), *plan.network.weights[1:]))
+    return plan._replace(network=network, fused=pack(network, plan.context))
 
 
 def checked_arrays(mlp, codebook, context):

@@ -38,7 +38,7 @@ from ..color import lightness
 from ..color._kernels import LUV_CONSTANTS, luv_to_rgb_image
 from ..features.context import Band, global_descriptor_of_rows
 from ..features.contrast import seen_lightness
-from ..features.patches import row_blocks
+from ..features.patches import pixel_blocks, tile_shape
 from ..filters._kernels import upsample_columns
 from ..filters.guided import guided_filter
 from ..filters.resample import coarse_coordinates, downscale, working_factor
@@ -67,32 +67,70 @@ def colorize_bands(pixels, plan, backend, dtype=np.float32, band_pixels=BAND_PIX
         yield from _full_size_bands(pixels, plan, factor, luv, dtype, band_pixels)
         return
     height, width = pixels.shape[:2]
+    transposed = getattr(backend, "transposed", None)
+    if is_thin(height, width) and transposed is not None:
+        # A photo a few pixels wide, colorized across: the kernels run along rows, and a row of one pixel
+        # wastes them (10-15x the time per pixel). Each tile of the transposed photo is a band of its rows.
+        for _, c0, rgb in _tiles(pixels.swapaxes(0, 1), plan, transposed(), dtype, band_pixels, whole_rows=True):
+            yield c0, np.ascontiguousarray(rgb.swapaxes(0, 1))
+        return
     if height * width <= band_pixels:
         L = backend.lightness(pixels)
         yield 0, backend.rgb(L, dtype=dtype, seen=seen_on_device(L, plan, backend))
         return
+    band, band_top = None, None
+    for r0, c0, rgb in _tiles(pixels, plan, backend, dtype, band_pixels):
+        if r0 != band_top:
+            if band is not None:
+                yield band_top, band
+            band, band_top = np.empty((len(rgb), width, 3), rgb.dtype), r0
+        band[:, c0 : c0 + rgb.shape[1]] = rgb
+    yield band_top, band
+
+
+#: A photo at most this many pixels wide (and taller than wide) is colorized across, transposed
+#: (:func:`is_thin`).
+THIN_WIDTH = 128
+
+
+def is_thin(height, width):
+    """Whether a photo is colorized transposed: taller than wide, and at most :data:`THIN_WIDTH` wide."""
+    return width <= THIN_WIDTH and height > width
+
+
+def _tiles(pixels, plan, backend, dtype, band_pixels, whole_rows=False):
+    """The RGB of an image's pixels a tile at a time, each computed with the margin its features and
+    smoothing read: yields (first row, first column, RGB), bands of rows top to bottom and tiles left to
+    right within them. `whole_rows`: one band of every row (a transposed thin photo)."""
+    height, width = pixels.shape[:2]
     context = plan.context
 
     def blocks():
-        return (lightness(pixels[r0:r1]) for r0, r1 in row_blocks(height, width, band_pixels))
+        return (lightness(np.ascontiguousarray(pixels[r0:r1, c0:c1]))
+                for r0, r1, c0, c1 in pixel_blocks(height, width, band_pixels))
 
     stats = None
-    if plan.lightness_spread is not None:  # the whole image's spread decides, not each band's
+    if plan.lightness_spread is not None:  # the whole image's spread decides, not each tile's
         stats = tuple(100 * global_descriptor_of_rows(blocks)[-2:])
     descriptor = None
     if context.global_features:
         descriptor = global_descriptor_of_rows(
             lambda: (seen_lightness(L, plan.lightness_spread, stats) for L in blocks())
         )
-    # Bands start on a multiple of every scale, so that their coarse grids are the image's.
+    # Tiles start on a multiple of every scale, so that their coarse grids are the image's.
     align = math.lcm(*context.scales) if context.scales else 1
     margin = margin_rows(plan)
-    for r0, r1 in row_blocks(height, width, band_pixels):
-        top = max(0, r0 - margin) // align * align
-        bottom = min(height, r1 + margin)
-        L, band = backend.lightness(pixels[top:bottom]), Band(top, height, descriptor)
-        rgb = backend.rgb(L, band, dtype=dtype, seen=seen_on_device(L, plan, backend, stats))
-        yield r0, rgb[r0 - top : r1 - top]
+    rows, cols = tile_shape(height, width, margin, band_pixels, align, rows=height if whole_rows else None)
+    for r0 in range(0, height, rows):
+        r1 = min(height, r0 + rows)
+        top, bottom = max(0, r0 - margin) // align * align, min(height, r1 + margin)
+        for c0 in range(0, width, cols):
+            c1 = min(width, c0 + cols)
+            left, right = max(0, c0 - margin) // align * align, min(width, c1 + margin)
+            L = backend.lightness(np.ascontiguousarray(pixels[top:bottom, left:right]))
+            band = Band(top, height, descriptor, left, width)
+            rgb = backend.rgb(L, band, dtype=dtype, seen=seen_on_device(L, plan, backend, stats))
+            yield r0, c0, rgb[r0 - top : r1 - top, c0 - left : c1 - left]
 
 
 def seen_on_device(L, plan, backend, stats=None):
@@ -192,9 +230,7 @@ def _full_size_bands(pixels, plan, factor, small_luv, dtype, band_pixels, to_lig
     # interpolation, read this many pixels beyond a tile.
     radius = factor
     margin = 2 * radius + factor
-    rows = min(height, max(2 * margin, band_pixels // width))
-    cols = width if (rows + 2 * margin) * width <= band_pixels else max(2 * margin, band_pixels // (rows + 2 * margin))
-    cols = -(-cols // factor) * factor  # tiles start on the coarse grid
+    rows, cols = tile_shape(height, width, margin, band_pixels, align=factor)  # tiles start on the coarse grid
     for r0 in range(0, height, rows):
         r1 = min(height, r0 + rows)
         top, bottom = max(0, r0 - margin), min(height, r1 + margin)

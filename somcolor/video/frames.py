@@ -1,5 +1,9 @@
 """Reading and writing frames: video files (imageio's ffmpeg plugin, whose wheel ships ffmpeg) or folders."""
 
+import os
+import re
+import subprocess
+import warnings
 from pathlib import Path
 
 import numpy as np
@@ -18,7 +22,8 @@ class VideoError(ImageError):
 
 
 class VideoWarning(UserWarning):
-    """A video was colorized, but not all of it: it ended before the frames its header announces."""
+    """A video was colorized, but not all of it: it ended before the frames its header announces, or its
+    sound track could not be kept."""
 
 
 def _is_video_file(path):
@@ -175,22 +180,78 @@ def check_destination(destination, overwrite=False):
     check_output_folder(destination, overwrite, FRAME_NAMES)
 
 
-def write_frames(frames, destination, fps=DEFAULT_FPS, overwrite=False):
+def write_frames(frames, destination, fps=DEFAULT_FPS, overwrite=False, sound_from=None):
     """Write RGB frames (floats in [0, 1]) as an H.264 MP4 or a folder of PNGs, atomically.
 
     Returns the number of frames written. Nothing appears under
     `destination` unless every frame was written (see
     :func:`somcolor.io.writing.atomic_path`). With `overwrite`, an existing
     video file is replaced, and an existing folder only if it holds nothing
-    but frames written there before (``frame_000000.png``, ...): any other
-    file in it makes this refuse, before the first frame is made.
+    but frames somcolor wrote there before (``frame_000000.png``, ...): any
+    other file in it makes this refuse, before the first frame is made.
+    A video file gets the sound tracks of the video file `sound_from`
+    (:func:`add_sound`); a folder of frames has no room for them, which a
+    :class:`VideoWarning` says.
     """
     destination = Path(destination)
     check_destination(destination, overwrite)
     to_video = _is_video_file(destination)
+    if sound_from is not None and not to_video and has_sound(sound_from):
+        warnings.warn(f"{sound_from}: its sound track is not kept in a folder of PNG frames; write a video file "
+                      "to keep it", VideoWarning, stacklevel=2)
     writing = atomic_path(destination) if to_video else atomic_folder(destination, overwrite, FRAME_NAMES)
     with writing as partial:
-        count = _write_video(frames, partial, fps) if to_video else _write_pngs(frames, partial)
+        if to_video and sound_from is not None and has_sound(sound_from):
+            count = _write_video_with_sound(frames, partial, fps, sound_from)
+        else:
+            count = _write_video(frames, partial, fps) if to_video else _write_pngs(frames, partial)
         if count == 0:
             raise VideoError(f"{destination}: no frames to write")
     return count
+
+
+def _ffmpeg():
+    import imageio_ffmpeg
+
+    return imageio_ffmpeg.get_ffmpeg_exe()
+
+
+def has_sound(source):
+    """Whether the video file `source` holds a sound track (a folder of frames holds none)."""
+    if Path(source).is_dir():
+        return False
+    probe = subprocess.run([_ffmpeg(), "-hide_banner", "-i", str(source)], capture_output=True, text=True,
+                           errors="replace", stdin=subprocess.DEVNULL)
+    return re.search(r"Stream #\S+.*: Audio:", probe.stderr) is not None
+
+
+def _write_video_with_sound(frames, path, fps, sound_from):
+    """Write the frames to a silent video beside `path`, then `path` from it and the sound of `sound_from`."""
+    # Named as the partial file is, so that a rerun removes it too if this run is killed.
+    cut = path.name.rindex(".part")
+    silent = path.with_name(f"{path.name[:cut]}-silent{path.name[cut:]}")
+    try:
+        count = _write_video(frames, Path(silent), fps)
+        if count:
+            add_sound(Path(silent), sound_from, path)
+        return count
+    finally:
+        Path(silent).unlink(missing_ok=True)
+
+
+def add_sound(video, sound_from, out):
+    """Write `out`: the picture of `video` and the sound tracks of `sound_from`, the sound copied as it is
+    where the container takes it, else encoded as AAC; where neither works, the picture alone, and a
+    :class:`VideoWarning` says why. The sound ends with the picture."""
+    base = [_ffmpeg(), "-v", "error", "-y", "-i", str(video), "-i", str(sound_from), "-map", "0:v:0", "-map", "1:a",
+            "-c:v", "copy", "-shortest"]
+    for sound in (["-c:a", "copy"], ["-c:a", "aac"]):
+        done = subprocess.run([*base, *sound, str(out)], capture_output=True, text=True, errors="replace",
+                              stdin=subprocess.DEVNULL)
+        if done.returncode == 0:
+            return True
+    os.replace(video, out)
+    reason = done.stderr.strip().splitlines()[-1] if done.stderr.strip() else f"ffmpeg exit status {done.returncode}"
+    warnings.warn(f"{sound_from}: its sound track could not be kept ({reason}); the video is silent",
+                  VideoWarning, stacklevel=3)
+    return False

@@ -90,9 +90,10 @@ def colorize_video(
     source : path
         A video file (anything ffmpeg reads) or a folder of frame images.
     destination : path
-        A video file (``.mp4``: H.264) or a folder, which receives
-        ``frame_000000.png``, ... Written under a temporary name and renamed
-        when complete.
+        A video file (``.mp4``: H.264, with the source's sound tracks) or a
+        folder, which receives ``frame_000000.png``, ... (and no sound, which
+        a :class:`~somcolor.video.VideoWarning` says). Written under a
+        temporary name and renamed when complete.
     temporal_smoothing : float in [0, 1), default=0.7
         Weight of the motion-compensated past in each pixel's moving average
         of class probabilities; 0 colorizes every frame on its own.
@@ -153,7 +154,7 @@ def colorize_video(
         if not shape:
             raise VideoError(f"{source}: no frames")
 
-    count = write_frames(colorized(), destination, source_fps, overwrite)
+    count = write_frames(colorized(), destination, source_fps, overwrite, sound_from=source)
     if frames.missing:
         warnings.warn(
             f"{source}: the video ended after {count} of the {frames.announced} frames its header announces "
