@@ -35,6 +35,28 @@ def fitted(train_paths):
     return SOMColorizer(pixels_per_image=600, max_iter=3, random_state=0).fit(train_paths)
 
 
+@pytest.fixture(scope="module")
+def model_file(tmp_path_factory, fitted):
+    """The fitted model, saved: what the command line takes."""
+    from somcolor import save_model
+
+    path = tmp_path_factory.mktemp("model") / "m.skops"
+    save_model(fitted, path)
+    return path
+
+
+@pytest.fixture(scope="module")
+def frames_dir(tmp_path_factory, photo):
+    """A folder of three frames of a real photo, shifted a little each."""
+    from PIL import Image
+
+    folder = tmp_path_factory.mktemp("frames") / "src"
+    folder.mkdir()
+    for i in range(3):
+        Image.fromarray((np.roll(photo[:48, :64], 3 * i, axis=1) * 255).astype(np.uint8)).save(folder / f"{i}.png")
+    return folder
+
+
 @pytest.fixture
 def rng():
     return np.random.default_rng(0)

@@ -26,7 +26,7 @@ from PIL import Image
 from sklearn.ensemble import RandomForestClassifier
 from sklearn.utils._param_validation import InvalidParameterError
 
-from somcolor import ImageWarning, SOMColorizer, load_model, save_model
+from somcolor import ImageWarning, SOMColorizer, load_model
 from somcolor.cli import main
 from somcolor.io.images import ImageError, read_pixels
 from somcolor.persistence import MAX_MODEL_BYTES, ModelFileError
@@ -49,22 +49,6 @@ def no_fit(monkeypatch):
 
     monkeypatch.setattr(SOMColorizer, "fit", refuse)
     monkeypatch.setattr(SOMColorizer, "fit_stream", refuse)
-
-
-@pytest.fixture(scope="module")
-def model_file(tmp_path_factory, fitted):
-    path = tmp_path_factory.mktemp("model") / "m.skops"
-    save_model(fitted, path)
-    return path
-
-
-@pytest.fixture(scope="module")
-def frames_dir(tmp_path_factory, photo):
-    folder = tmp_path_factory.mktemp("frames") / "src"
-    folder.mkdir()
-    for i in range(3):
-        Image.fromarray((np.roll(photo[:48, :64], 3 * i, axis=1) * 255).astype(np.uint8)).save(folder / f"{i}.png")
-    return folder
 
 
 # -- 1. data loss ------------------------------------------------------------------------------------

@@ -42,18 +42,21 @@ def output_paths(inputs, output):
         return {inputs[0]: output}
     check_folder(output)
     targets = {Path(p): output / f"{Path(p).stem}.png" for p in inputs}
-    others_outputs = {out for src, out in targets.items() if out != src}
-    earlier = {p for p in targets if p in others_outputs and written_by_somcolor(p)}
-    outputs = {}
+    # Paths compared as the file system resolves them: -o spelled another way (absolute, through a link)
+    # is the same folder.
+    real = {path: os.path.realpath(path) for path in targets}
+    others_outputs = {os.path.realpath(out) for src, out in targets.items() if os.path.realpath(out) != real[src]}
+    earlier = {p for p in targets if real[p] in others_outputs and written_by_somcolor(p)}
+    outputs, taken = {}, {}
     for path in inputs:
         if Path(path) in earlier:
             continue
         out = targets[Path(path)]
-        if out in outputs.values():
-            first = next(p for p, o in outputs.items() if o == out)
-            raise ImageError(f"{first} and {path} would both be written to {out}")
+        resolved = os.path.realpath(out)
+        if resolved in taken:
+            raise ImageError(f"{taken[resolved]} and {path} would both be written to {out}")
         check_output_file(out)
-        outputs[path] = out
+        outputs[path], taken[resolved] = out, path
     refuse_inputs(outputs.values(), outputs)
     return outputs
 
@@ -87,13 +90,13 @@ def _write(read, path, out, plan, backend):
         return read
     pixels, alpha = read
     height, width = pixels.shape[:2]
-    bands = colorize_bands(pixels, plan, backend, dtype=np.uint8)
-    if alpha is not None:
-        opacity = to_uint8(to_float(alpha) if alpha.dtype != np.uint8 else alpha)
-        bands = (np.dstack([rgb, opacity[r0 : r0 + len(rgb)]]) for r0, rgb in bands)
-    else:
-        bands = (rgb for _, rgb in bands)
     try:
+        bands = colorize_bands(pixels, plan, backend, dtype=np.uint8)
+        if alpha is not None:
+            opacity = to_uint8(to_float(alpha) if alpha.dtype != np.uint8 else alpha)
+            bands = (np.dstack([rgb, opacity[r0 : r0 + len(rgb)]]) for r0, rgb in bands)
+        else:
+            bands = (rgb for _, rgb in bands)
         write_png_rows(out, (height, width, 3 if alpha is None else 4), bands)
     except MemoryError:
         return f"{path}: not enough memory to colorize it ({width} x {height} pixels)"
