@@ -1,10 +1,11 @@
-"""The cross-source yardstick: every method on every split of the two shared sources.
+"""The cross-source yardstick: every method on every split of the three shared training sources.
 
-The Intel landscapes (150 x 150) and the Oliva & Torralba 8-scene images
-(64 x 64): each in-source (sorted names, every fifth held out), and each
-trained on all of one and tested on all of the other; and the 51 BSDS500
-natural photos at their own size (481 x 321), a test-only source, by models
-trained on each source and on both together. The CNN references get
+The Intel landscapes (150 x 150), the Oliva & Torralba 8-scene images
+(64 x 64) and the outdoor photos (real size, long side 640): each in-source
+(sorted names, every fifth held out), and each trained on all of one and
+tested on all of another; and the 51 BSDS500 natural photos at their own
+size (481 x 321), a test-only source, by models trained on each source and
+on all of them together. The CNN references get
 the same number of image passes in every split (35 epochs of 432 images).
 Writes benchmarks/results/yardstick/yardstick.{json,md} and a figure per split;
 --methods runs some methods and merges their rows into an earlier run's.
@@ -21,7 +22,8 @@ from somcolor.evaluation.compare import cnn_epochs_for, default_methods, format_
 from somcolor.io.images import find_images
 from somcolor.io.writing import REPORT_MARK, write_text
 
-SOURCES = {"landscapes": SHARED_DATA / "landscapes", "8-scene": SHARED_DATA / "8scene_64px"}
+SOURCES = {"landscapes": SHARED_DATA / "landscapes", "8-scene": SHARED_DATA / "8scene_64px",
+           "outdoor": SHARED_DATA / "outdoor_photos"}
 # Tested on only, at the photos' own size (481 x 321): nothing here trains on it.
 TEST_ONLY = {"BSDS": SHARED_DATA / "bsds500_natural"}
 

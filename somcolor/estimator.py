@@ -2,6 +2,7 @@
 
 import copy
 import numbers
+import os
 
 import numpy as np
 from sklearn.base import BaseEstimator
@@ -12,6 +13,8 @@ from tqdm.auto import tqdm
 
 from .features.contrast import seen_lightness, stretch_target
 from .features.sampling import Reservoir, sample_training_pixels
+from .hints.reference import reference_prior
+from .hints.session import HintSession
 from .inference.exact import probabilities_exact
 from .inference.backend import check_device
 from .inference.plan import checked_arrays, colorize_many, plan_of
@@ -222,7 +225,10 @@ class SOMColorizer(BaseEstimator):
         back to full size guided by the full-resolution L
         (:mod:`somcolor.inference.working`): a model sees textures and context
         at the scale it learned them. "auto" is the median short side of the
-        training photos; None colorizes every photo at its own size.
+        training photos; None colorizes every photo at its own size. An int
+        also brings training photos that large near this side before their
+        pixels are sampled, so that a model trained on photos of many sizes
+        learns at the one scale it colorizes at.
     contrast_stretch : bool, default=True
         A photo whose lightness spreads less than the training photos' (the
         standard deviation of L, ``lightness_spread_``) is seen by the
@@ -632,7 +638,7 @@ class SOMColorizer(BaseEstimator):
         self._check_params()
         return plan_of(self)
 
-    def predict_proba(self, X):
+    def predict_proba(self, X, reference=None):
         """Per-pixel probabilities of the color classes (the exact float64 path).
 
         Parameters
@@ -640,37 +646,83 @@ class SOMColorizer(BaseEstimator):
         X : sequence of images
             Grayscale images (2-D arrays), RGB images (their lightness is
             used) or file paths.
+        reference : image or sequence of images, optional
+            A color photo whose palette the probabilities follow (one for
+            every photo, or one per photo, None where a photo has none): see
+            :mod:`somcolor.hints.reference`.
 
         Returns
         -------
         proba : list of ndarray of shape (H, W, n_colors), dtype float32
         """
         target = stretch_target(self)
-        return [
-            probabilities_exact(seen_lightness(L, target), self.context_, self.mlp_).reshape(*L.shape, -1)
-            for L in (read_lightness(image, i, self.max_image_pixels) for i, image in self._each(X, "predicting"))
-        ]
+        images = list(self._each(X, "predicting"))
+        priors = self._reference_priors(reference, len(images))
+        probabilities = []
+        for (i, image), prior in zip(images, priors):
+            L = read_lightness(image, i, self.max_image_pixels)
+            proba = probabilities_exact(seen_lightness(L, target), self.context_, self.mlp_).reshape(*L.shape, -1)
+            if prior is not None:  # the prior's logits added: each class's probability times its ratio
+                proba *= np.exp(prior - prior.max()).astype(np.float32)
+                proba /= proba.sum(axis=-1, keepdims=True)
+            probabilities.append(proba)
+        return probabilities
 
-    def predict(self, X):
-        """Colorize grayscale images.
+    def predict(self, X, hints=None, reference=None):
+        """Colorize grayscale images, with a person's hints and reference photos where given.
 
         Parameters
         ----------
         X : sequence of images
             Grayscale images (2-D arrays), RGB images (their lightness is
-            used) or file paths.
+            used), Pillow images or file paths.
+        hints : sequence of hint images, optional
+            One per photo (None where a photo has none): an RGBA uint8 array
+            of the photo's size or a PNG path, alpha > 0 where a pixel is
+            hinted, its RGB the wanted color (:mod:`somcolor.hints.images`
+            builds them from points and strokes). A hint carries its color's
+            chromaticity; the photo keeps its lightness. Hints spread along
+            the photo's edges and to what the model sees as the same kind of
+            thing (:mod:`somcolor.hints.propagation`).
+        reference : image or sequence of images, optional
+            A color photo whose palette the colors follow: one for every
+            photo, or one per photo (None where a photo has none).
 
         Returns
         -------
         rgb : list of ndarray of shape (H, W, 3) or (H, W, 4), dtype float32
             Colorized images, floats in [0, 1], each the size of its input;
             an input with an alpha channel (an RGBA array or file, a gray
-            image with alpha) keeps it as a fourth channel. They match
-            :meth:`predict_proba` decoded by
+            image with alpha) keeps it as a fourth channel. Without hints and
+            references they match :meth:`predict_proba` decoded by
             :func:`~somcolor.network.decode_chroma` and joined with L by
             :func:`~somcolor.color.merge_luv` (the exact float64 path) to
-            within 1e-4.
+            within 1e-4; with neither, the result is the same, bit for bit,
+            as with ``hints=None``.
+
+        Examples
+        --------
+        >>> from somcolor import load_model, bundled_images
+        >>> from somcolor.hints import hint_image
+        >>> model, photo = load_model("landscapes"), bundled_images("test")[0]
+        >>> hints = hint_image((150, 150), points=[(120, 40, (60, 140, 50))])  # green grass here
+        >>> model.predict([photo], hints=[hints])[0].shape
+        (150, 150, 3)
         """
+        if hints is None and reference is None:
+            return self._predict(X)
+        images = list(self._each(X, "colorizing"))
+        per_photo = _one_per_photo(hints, len(images), "hints")
+        references = _references(reference, len(images))
+        colorized = []
+        for (i, image), photo_hints, photo_reference in zip(images, per_photo, references):
+            session = HintSession(self, image, reference=photo_reference, name=image_name(image, i))
+            if photo_hints is not None:
+                session.set_hints(photo_hints)
+            colorized.append(session.colors())
+        return colorized
+
+    def _predict(self, X):
         plan = self.colorize_plan()
         alphas = []
 
@@ -685,6 +737,27 @@ class SOMColorizer(BaseEstimator):
             alpha, alphas[k] = alphas[k], None
             colorized.append(rgb if alpha is None else np.dstack([rgb, to_float(alpha).astype(np.float32)]))
         return colorized
+
+    def hint_session(self, photo, reference=None):
+        """A :class:`~somcolor.hints.HintSession` of one photo: its automatic colors and probabilities
+        computed once, hints then added, moved and taken back at interactive speed."""
+        return HintSession(self, photo, reference=reference)
+
+    def suggest_colors(self, photo, row, col, k=5):
+        """The `k` likeliest colors at pixel (row, col) of a photo, the likeliest first, from the model's
+        class probabilities there: a list of :class:`~somcolor.hints.Suggestion` (rgb, probability). For many
+        pixels of one photo, ask a :meth:`hint_session` instead: it computes the photo once."""
+        return self.hint_session(photo).suggest_colors(row, col, k)
+
+    def _reference_priors(self, reference, n_images):
+        """Per photo, the reference's log prior (:func:`~somcolor.hints.reference.reference_prior`) or None;
+        one reference for every photo is read once."""
+        references = _references(reference, n_images)
+        priors = {}
+        for index, ref in enumerate(references):
+            if ref is not None and id(ref) not in priors:
+                priors[id(ref)] = reference_prior(self, ref, index=index)
+        return [None if ref is None else priors[id(ref)] for ref in references]
 
     def score(self, X, y=None):
         """Mean per-pixel accuracy of the color class (the paper's measure).
@@ -716,6 +789,28 @@ class SOMColorizer(BaseEstimator):
             correct += int(np.count_nonzero(predicted == truth))
             total += truth.size
         return correct / total
+
+
+def _one_per_photo(values, n_images, what):
+    """`values` as a list of one entry per photo (None where there is none)."""
+    if values is None:
+        return [None] * n_images
+    if isinstance(values, (str, os.PathLike, np.ndarray)) or hasattr(values, "getpixel"):
+        raise ValueError(f"{what} must be a sequence of one entry per photo (None where a photo has none), got a "
+                         f"single {type(values).__name__}: wrap it in a list")
+    values = list(values)
+    if len(values) != n_images:
+        raise ValueError(f"{what}: {len(values)} given for {n_images} photos; give one per photo (None for none)")
+    return values
+
+
+def _references(reference, n_images):
+    """The reference photo of each photo: one image for every photo, or one per photo."""
+    if reference is None:
+        return [None] * n_images
+    single = isinstance(reference, (str, os.PathLike)) or hasattr(reference, "getpixel") or (
+        isinstance(reference, np.ndarray) and reference.ndim == 3 and reference.shape[2] in (3, 4))
+    return [reference] * n_images if single else _one_per_photo(reference, n_images, "reference")
 
 
 def _replay_sample(features, labels, seed):

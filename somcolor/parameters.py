@@ -126,8 +126,11 @@ def settings(estimator):
         global_features=bool(estimator.global_features),
         texture_scales=int_tuple(estimator.texture_scales, "texture_scales"),
     )
+    # A model colorizes photos much larger than its working side at about that side, so it learns from them
+    # there too; "auto" (the training photos' own median side) and None see training photos as they are.
+    side = estimator.working_side
     sampling = Sampling(
         int(estimator.pixels_per_image), scale_tuple(estimator.augment_scales, "augment_scales"),
-        bool(estimator.augment_mirror),
+        bool(estimator.augment_mirror), working_side=None if side in ("auto", None) else int(side),
     )
     return context, sampling

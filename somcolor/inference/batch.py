@@ -71,11 +71,12 @@ def _read(path, max_pixels):
         return f"{path}: not enough memory to read it"
 
 
-def colorize_file(plan, path, out, max_pixels):
+def colorize_file(plan, path, out, max_pixels, hinting=None):
     """Colorize one file into `out` by a :class:`~somcolor.inference.ColorizePlan` on its device; return
     None, or the error message if the file is bad. Each band of rows is written as it is colorized, so
-    memory holds the file's pixels and one band."""
-    return _write(_read(path, max_pixels), path, out, plan, backend_of(plan))
+    memory holds the file's pixels and one band. `hinting`: (model, hint image path, log prior) for a photo
+    with hints."""
+    return _write(_read(path, max_pixels), path, out, plan, backend_of(plan), hinting)
 
 
 # Write errors that belong to one output (its size, its name), not to the disk: that photo's error, and the
@@ -83,21 +84,28 @@ def colorize_file(plan, path, out, max_pixels):
 _ONE_FILES_ERRNOS = {errno.EFBIG, errno.ENAMETOOLONG}
 
 
-def _write(read, path, out, plan, backend):
+def _write(read, path, out, plan, backend, hinting=None):
     """Colorize what `_read` gave into `out`, a band at a time, keeping the input's alpha channel; or pass on
-    the message that says why the input is bad, or why this one photo could not be done."""
+    the message that says why the input is bad, or why this one photo could not be done. `hinting`: (model,
+    hint image path, log prior) for a photo with hints, colorized whole by a
+    :class:`~somcolor.hints.HintSession`."""
     if isinstance(read, str):
         return read
     pixels, alpha = read
     height, width = pixels.shape[:2]
     try:
-        bands = colorize_bands(pixels, plan, backend, dtype=np.uint8)
+        if hinting is not None:
+            bands = _hinted_bands(pixels, alpha, path, *hinting)
+        else:
+            bands = colorize_bands(pixels, plan, backend, dtype=np.uint8)
         if alpha is not None:
             opacity = to_uint8(to_float(alpha) if alpha.dtype != np.uint8 else alpha)
             bands = (np.dstack([rgb, opacity[r0 : r0 + len(rgb)]]) for r0, rgb in bands)
         else:
             bands = (rgb for _, rgb in bands)
         write_png_rows(out, (height, width, 3 if alpha is None else 4), bands)
+    except ImageError as exc:  # its hints are bad: this photo's error
+        return str(exc)
     except MemoryError:
         return f"{path}: not enough memory to colorize it ({width} x {height} pixels)"
     except OutputError as exc:
@@ -105,6 +113,15 @@ def _write(read, path, out, plan, backend):
             return str(exc)
         raise
     return None
+
+
+def _hinted_bands(pixels, alpha, path, model, hints, prior):
+    """One band of the whole photo colorized with its hints (a hint session holds the photo anyway)."""
+    from ..hints.session import HintSession
+
+    session = HintSession(model, pixels, prior=prior, name=str(path))
+    session.set_hints(hints)
+    yield 0, to_uint8(session.colors())
 
 
 def _read_ahead(todo, max_pixels):
@@ -120,7 +137,7 @@ def _read_ahead(todo, max_pixels):
             yield window.popleft().result()
 
 
-def colorize_files(model, outputs, overwrite=False, scheduler=None, progress=True):
+def colorize_files(model, outputs, overwrite=False, scheduler=None, progress=True, hints=None, reference=None):
     """Colorize every input of `outputs` (input -> output path) that is not done yet.
 
     Two images' pixels are in memory at a time (per worker): the one being
@@ -137,6 +154,10 @@ def colorize_files(model, outputs, overwrite=False, scheduler=None, progress=Tru
     scheduler : str, dask.distributed.Client or None
         Run on a Dask cluster (see :func:`somcolor.cluster.on_cluster`).
     progress : bool
+    hints : dict of input path -> hint image path, optional
+        The photos that have hints (:mod:`somcolor.hints.images`).
+    reference : path, optional
+        A color photo whose palette every photo follows (:mod:`somcolor.hints.reference`).
 
     Returns
     -------
@@ -146,20 +167,33 @@ def colorize_files(model, outputs, overwrite=False, scheduler=None, progress=Tru
         One message per bad file, naming it.
     """
     plan = model.colorize_plan()
+    prior = None
+    if reference is not None:
+        from ..hints.reference import reference_prior, with_prior
+
+        prior = reference_prior(model, reference)
+        plan = with_prior(plan, prior)
+    hints = hints or {}
     skipped = [] if overwrite else [p for p, out in outputs.items() if Path(out).exists()]
     todo = [(p, out) for p, out in outputs.items() if p not in set(skipped)]
+
+    def hinting(path):
+        return (model, hints[path], prior) if path in hints else None
+
     def counted(results):
         return list(tqdm(results, total=len(todo), desc="colorizing", unit="img", disable=not progress))
 
     if scheduler is None:
         backend = backend_of(plan)
         read = _read_ahead(todo, model.max_image_pixels)
-        errors = counted(_write(pixels, path, out, plan, backend) for (path, out), pixels in zip(todo, read))
+        errors = counted(_write(pixels, path, out, plan, backend, hinting(path))
+                         for (path, out), pixels in zip(todo, read))
     else:
         with on_cluster(scheduler):
             errors = counted(
                 Parallel(n_jobs=-1, return_as="generator")(
-                    delayed(colorize_file)(plan, path, out, model.max_image_pixels) for path, out in todo
+                    delayed(colorize_file)(plan, path, out, model.max_image_pixels, hinting(path))
+                    for path, out in todo
                 )
             )
     failures = [e for e in errors if e is not None]

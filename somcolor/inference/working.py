@@ -56,30 +56,32 @@ def resolved_side(model):
     return model.working_side
 
 
-def colorize_bands(pixels, plan, backend, dtype=np.float32, band_pixels=BAND_PIXELS):
+def colorize_bands(pixels, plan, backend, dtype=np.float32, band_pixels=BAND_PIXELS, as_luv=False):
     """The RGB of an image's pixels (gray or color) as bands (first row, RGB rows in `dtype`), top to
     bottom, so that a caller can write each band as it comes: memory then holds the pixels and one band,
-    never the whole RGB image."""
+    never the whole RGB image. `as_luv`: the CIELUV the RGB is converted from instead, float32, L, U, V in
+    the last axis."""
     factor = working_factor(pixels.shape, plan.working_side)
     if factor > 1:
         small = backend.upload(small_lightness(pixels, factor, band_pixels))
         luv = backend.host(backend.luv(small, seen=seen_on_device(small, plan, backend)))
-        yield from _full_size_bands(pixels, plan, factor, luv, dtype, band_pixels)
+        yield from _full_size_bands(pixels, plan, factor, luv, dtype, band_pixels, as_luv=as_luv)
         return
     height, width = pixels.shape[:2]
     transposed = getattr(backend, "transposed", None)
     if is_thin(height, width) and transposed is not None:
         # A photo a few pixels wide, colorized across: the kernels run along rows, and a row of one pixel
         # wastes them (10-15x the time per pixel). Each tile of the transposed photo is a band of its rows.
-        for _, c0, rgb in _tiles(pixels.swapaxes(0, 1), plan, transposed(), dtype, band_pixels, whole_rows=True):
+        tiles = _tiles(pixels.swapaxes(0, 1), plan, transposed(), dtype, band_pixels, as_luv, whole_rows=True)
+        for _, c0, rgb in tiles:
             yield c0, np.ascontiguousarray(rgb.swapaxes(0, 1))
         return
     if height * width <= band_pixels:
         L = backend.lightness(pixels)
-        yield 0, backend.rgb(L, dtype=dtype, seen=seen_on_device(L, plan, backend))
+        yield 0, _render(backend, L, None, dtype, seen_on_device(L, plan, backend), as_luv)
         return
     band, band_top = None, None
-    for r0, c0, rgb in _tiles(pixels, plan, backend, dtype, band_pixels):
+    for r0, c0, rgb in _tiles(pixels, plan, backend, dtype, band_pixels, as_luv):
         if r0 != band_top:
             if band is not None:
                 yield band_top, band
@@ -98,10 +100,24 @@ def is_thin(height, width):
     return width <= THIN_WIDTH and height > width
 
 
-def _tiles(pixels, plan, backend, dtype, band_pixels, whole_rows=False):
-    """The RGB of an image's pixels a tile at a time, each computed with the margin its features and
-    smoothing read: yields (first row, first column, RGB), bands of rows top to bottom and tiles left to
-    right within them. `whole_rows`: one band of every row (a transposed thin photo)."""
+def _render(backend, L, band, dtype, seen, as_luv):
+    """RGB (h, w, 3) of device L in `dtype`, or its CIELUV (h, w, 3) float32 with `as_luv`."""
+    if as_luv:
+        return np.moveaxis(backend.host(backend.luv(L, band, seen=seen)), 0, -1)
+    return backend.rgb(L, band, dtype=dtype, seen=seen)
+
+
+def colorize_luv(pixels, plan, backend, band_pixels=BAND_PIXELS):
+    """CIELUV planes (3, H, W) float32 of an image's pixels: what :func:`colorize_image` converts to RGB."""
+    bands = colorize_bands(pixels, plan, backend, band_pixels=band_pixels, as_luv=True)
+    return np.ascontiguousarray(np.moveaxis(assemble(bands, pixels.shape[:2], np.float32), -1, 0))
+
+
+def _tiles(pixels, plan, backend, dtype, band_pixels, as_luv=False, whole_rows=False):
+    """The RGB (or CIELUV, see :func:`colorize_bands`) of an image's pixels a tile at a time, each computed
+    with the margin its features and smoothing read: yields (first row, first column, RGB), bands of rows
+    top to bottom and tiles left to right within them. `whole_rows`: one band of every row (a transposed
+    thin photo)."""
     height, width = pixels.shape[:2]
     context = plan.context
 
@@ -129,7 +145,7 @@ def _tiles(pixels, plan, backend, dtype, band_pixels, whole_rows=False):
             left, right = max(0, c0 - margin) // align * align, min(width, c1 + margin)
             L = backend.lightness(np.ascontiguousarray(pixels[top:bottom, left:right]))
             band = Band(top, height, descriptor, left, width)
-            rgb = backend.rgb(L, band, dtype=dtype, seen=seen_on_device(L, plan, backend, stats))
+            rgb = _render(backend, L, band, dtype, seen_on_device(L, plan, backend, stats), as_luv)
             yield r0, c0, rgb[r0 - top : r1 - top, c0 - left : c1 - left]
 
 
@@ -215,9 +231,10 @@ def assemble(bands, shape, dtype):
     return out
 
 
-def _full_size_bands(pixels, plan, factor, small_luv, dtype, band_pixels, to_lightness=lightness):
+def _full_size_bands(pixels, plan, factor, small_luv, dtype, band_pixels, to_lightness=lightness, as_luv=False):
     """Bands (first row, RGB rows in `dtype`) of an image whose smoothed CIELUV planes at 1/`factor` of
-    its size are `small_luv` (3, h, w), brought back to full size, top to bottom.
+    its size are `small_luv` (3, h, w), brought back to full size, top to bottom (`as_luv`: the CIELUV of
+    those rows, float32, L, U, V in the last axis).
 
     The way back goes a tile at a time, each with a margin on every side,
     so that working memory stays near `band_pixels` pixels however wide the
@@ -234,7 +251,7 @@ def _full_size_bands(pixels, plan, factor, small_luv, dtype, band_pixels, to_lig
     for r0 in range(0, height, rows):
         r1 = min(height, r0 + rows)
         top, bottom = max(0, r0 - margin), min(height, r1 + margin)
-        band = np.empty((r1 - r0, width, 3), dtype)
+        band = np.empty((r1 - r0, width, 3), np.float32 if as_luv else dtype)
         for c0 in range(0, width, cols):
             c1 = min(width, c0 + cols)
             left, right = max(0, c0 - margin) // factor * factor, min(width, c1 + margin)
@@ -242,6 +259,9 @@ def _full_size_bands(pixels, plan, factor, small_luv, dtype, band_pixels, to_lig
             luv[0] = to_lightness(pixels[top:bottom, left:right])
             uv = upsample_rows(chroma, factor, top, bottom - top, right - left, left, width)
             guided_filter(luv[0] / np.float32(100), uv, radius, plan.smooth_eps, out=luv[1:])
+            if as_luv:
+                band[:, c0:c1] = np.moveaxis(luv[:, r0 - top : r1 - top, c0 - left : c1 - left], 0, -1)
+                continue
             rgb = np.empty((bottom - top, right - left, 3), np.float32)
             luv_to_rgb_image(luv, *LUV_CONSTANTS, rgb)
             band[:, c0:c1] = convert(rgb[r0 - top : r1 - top, c0 - left : c1 - left])

@@ -1,0 +1,106 @@
+"""The ``somcolor`` command: one module per subcommand (each with ``HELP``, ``add_options`` and ``run``),
+what they share in :mod:`somcolor.cli.common`, and here the parser and the one-line manners of ``main``.
+
+Everything heavy (scikit-learn, numba, scikit-image) is imported inside the commands, so that
+``somcolor --help`` and ``--version`` answer at once.
+"""
+
+import argparse
+import signal
+import sys
+import threading
+import warnings
+
+from .._version import __version__
+from . import colorize, compare, demo, fit, grid, video
+from .common import cli_words
+
+#: The commands, in the order ``--help`` lists them: name -> module.
+COMMANDS = {"fit": fit, "colorize": colorize, "video": video, "demo": demo, "compare": compare, "grid": grid}
+
+
+class _Formatter(argparse.ArgumentDefaultsHelpFormatter):
+    """Every option's help with its default, except where there is none to show (required, off, unset)."""
+
+    def _get_help_string(self, action):
+        if action.required or action.default in (None, False) or "default:" in (action.help or ""):
+            return action.help
+        return super()._get_help_string(action)
+
+
+def build_parser(command=None):
+    """The argument parser; with `command`, only that command's options are added (the others' would
+    import what that command does not need: `somcolor --help` stays instant)."""
+    parser = argparse.ArgumentParser(
+        prog="somcolor",
+        description="Colorize grayscale photos with a self-organizing map and a small MLP.",
+    )
+    parser.add_argument("--version", action="version", version=f"somcolor {__version__}")
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    for name, module in COMMANDS.items():
+        sub = commands.add_parser(name, help=module.HELP, description=module.HELP[0].upper() + module.HELP[1:] + ".",
+                                  usage=getattr(module, "USAGE", None), formatter_class=_Formatter)
+        if command is None or command == name:
+            module.add_options(sub)
+        sub.set_defaults(run=module.run)
+    return parser
+
+
+class Interrupted(BaseException):
+    """A termination signal, raised where the program is, so that temporary files are removed on the way
+    out (as for Ctrl-C)."""
+
+    def __init__(self, signum):
+        super().__init__(signum)
+        self.signum = signum
+
+
+def _raise_interrupted(signum, frame):
+    raise Interrupted(signum)
+
+
+def main(argv=None):
+    # Everything inside the try, the parsing and its imports too: Ctrl-C from the first moment ends with one
+    # line and status 130, never a traceback or death by the signal; every warning is one line.
+    in_main_thread = threading.current_thread() is threading.main_thread()
+    previous = signal.signal(signal.SIGTERM, _raise_interrupted) if in_main_thread else None
+    argv = sys.argv[1:] if argv is None else list(argv)
+    command = next((a for a in argv if not a.startswith("-")), "")
+    prog = f"somcolor {command}" if command in COMMANDS else "somcolor"
+
+    def one_line(message, category, filename, lineno, file=None, line=None):
+        print(f"{prog}: warning: {cli_words(str(message))}", file=sys.stderr)
+
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("default", UserWarning)
+            warnings.showwarning = one_line
+            return _run(build_parser(command).parse_args(argv), prog)
+    except (KeyboardInterrupt, Interrupted) as exc:
+        signum = exc.signum if isinstance(exc, Interrupted) else signal.SIGINT
+        print(
+            f"{prog}: interrupted by {signal.Signals(signum).name}: outputs already complete are kept, none is "
+            "half-written; run the same command again to finish", file=sys.stderr,
+        )
+        return 128 + signum
+    finally:
+        if in_main_thread:
+            signal.signal(signal.SIGTERM, previous)
+
+
+def _run(args, prog):
+    """Run the parsed command; every error it raises for the user's input is one line and status 2."""
+    from ..io.images import ImageError
+    from ..persistence import ModelFileError
+
+    try:
+        return args.run(args)
+    except (ImageError, ModelFileError, ValueError, TypeError, OSError, ImportError) as exc:
+        print(f"{prog}: error: {cli_words(str(exc))}", file=sys.stderr)
+    except MemoryError:
+        print(f"{prog}: error: not enough memory for this command; give smaller or fewer photos", file=sys.stderr)
+    return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())
