@@ -12,11 +12,12 @@ import threading
 import warnings
 
 from .._version import __version__
-from . import colorize, compare, demo, fit, grid, video
+from . import app, colorize, compare, demo, fit, grid, video
 from .common import cli_words
 
 #: The commands, in the order ``--help`` lists them: name -> module.
-COMMANDS = {"fit": fit, "colorize": colorize, "video": video, "demo": demo, "compare": compare, "grid": grid}
+COMMANDS = {"fit": fit, "colorize": colorize, "app": app, "video": video, "demo": demo, "compare": compare,
+            "grid": grid}
 
 
 class _Formatter(argparse.ArgumentDefaultsHelpFormatter):

@@ -184,6 +184,11 @@ class HintSession:
         self._sum_targets[...] = 0
 
     @property
+    def lightness(self):
+        """The photo's lightness L (H, W) float32, in [0, 100]."""
+        return self._luv[0]
+
+    @property
     def hints(self):
         """The hints given, by id: (pixels, (r, g, b))."""
         return {hint_id: entry[0] for hint_id, entry in self._hints.items()}
