@@ -1,6 +1,7 @@
-"""The bundled model on photos it was never trained on: the demo's 12 held-out landscapes and the 51
-BSDS500 natural photos (481 x 321, a test-only source), beside the gray photo; and the same at other
-decoding temperatures, which is how its own (benchmarks/pretrained.py's TEMPERATURE) was chosen.
+"""The bundled model on photos it was never trained on: the held-out photos of each of its training sources
+(the demo's 12 landscapes, every fifth 8-scene image and outdoor photo) and the 51 BSDS500 natural photos
+(481 x 321, a test-only source), beside the gray photo; and the same at other decoding temperatures,
+which is how its own (benchmarks/pretrained.py's TEMPERATURE) was chosen.
 
     python benchmarks/model_card.py
 
@@ -15,16 +16,18 @@ from _common import SHARED_DATA, print_table, quality_scores, write_json
 from somcolor import bundled_images, load_model
 from somcolor.color import grayscale
 from somcolor.io.images import find_images, read_rgb
+from pretrained import held_out_photos
 
 TEMPERATURES = (0.15, 0.2, 0.25, 0.3, 0.35, 0.4, 0.45, 0.5, 0.6)
 
 
 def main():
     model = load_model("landscapes")
-    sources = {"demo's 12 held-out landscapes (150 x 150)": bundled_images("test")}
-    bsds = SHARED_DATA / "bsds500_natural"
-    if bsds.is_dir():
-        sources["BSDS500 natural, 51 photos (481 x 321)"] = find_images([bsds])
+    held = held_out_photos()
+    sources = {"demo's 12 held-out landscapes (150 x 150)": bundled_images("test"),
+               f"held-out 8-scene images, {len(held['8-scene'])} (64 x 64)": held["8-scene"],
+               f"held-out outdoor photos, {len(held['outdoor'])} (long side 640)": held["outdoor"],
+               "BSDS500 natural, 51 photos (481 x 321)": find_images([SHARED_DATA / "bsds500_natural"])}
     rows, sweep = [], []
     shipped = model.temperature
     for name, paths in sources.items():

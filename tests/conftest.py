@@ -81,3 +81,28 @@ def rule_photos(small_photos):
 @pytest.fixture(scope="session")
 def rule_test_photo(photo):
     return recolor_by_rule(photo)
+
+
+@pytest.fixture(scope="session")
+def start_app():
+    """A function that starts `somcolor app ARGS` in a child process and waits until it answers: it returns
+    the process, the line it printed and the page's URL."""
+    import subprocess
+    import sys
+    import time
+    import urllib.request
+
+    def start(args, cwd=None):
+        child = subprocess.Popen([sys.executable, "-m", "somcolor", "app", *map(str, args)], stdout=subprocess.PIPE,
+                                 stderr=subprocess.PIPE, text=True, cwd=cwd)
+        line = child.stdout.readline()
+        url = line.split()[2].replace("0.0.0.0", "127.0.0.1")
+        for _ in range(200):
+            try:
+                urllib.request.urlopen(url, timeout=2).close()
+                break
+            except OSError:  # not listening yet (or refusing this name: it answers all the same)
+                time.sleep(0.1)
+        return child, line, url
+
+    return start

@@ -1,12 +1,8 @@
 """somcolor app, HTTP side (issue 40): Starlette's test client against the app's routes and its refusals."""
 
 import io
-import json
-import os
 import signal
 import struct
-import subprocess
-import sys
 import zlib
 
 import numpy as np
@@ -16,9 +12,9 @@ from PIL import Image
 starlette = pytest.importorskip("starlette", reason="the app extra (Starlette) is not installed")
 from starlette.testclient import TestClient  # noqa: E402
 
-from somcolor import bundled_images, load_model  # noqa: E402
+from somcolor import load_model  # noqa: E402
 from somcolor.app import create_app  # noqa: E402
-from somcolor.hints import hint_image, read_hints  # noqa: E402
+from somcolor.hints import read_hints  # noqa: E402
 from somcolor.io.writing import to_uint8  # noqa: E402
 
 TAB, OTHER_TAB = "tab0123456789", "tab9876543210"
@@ -221,33 +217,15 @@ def test_temperature_and_reference(client, test_paths):
     assert refused.status_code == 400 and "g.png: a reference photo must be in color" in refused.json()["error"]
 
 
-def _start(args, tmp_path):
-    """`somcolor app ARGS` in a child process, once it answers: the process and the line it printed."""
-    import time
-    import urllib.request
-
-    child = subprocess.Popen([sys.executable, "-m", "somcolor", "app", *args], stdout=subprocess.PIPE,
-                             stderr=subprocess.PIPE, text=True, cwd=tmp_path)
-    line = child.stdout.readline()
-    url = line.split()[2].replace("0.0.0.0", "127.0.0.1")
-    for _ in range(100):
-        try:
-            urllib.request.urlopen(url, timeout=2).close()
-            break
-        except OSError:
-            time.sleep(0.1)
-    return child, line
-
-
-def test_the_command_listens_on_loopback_warns_otherwise_and_stops_with_one_line(served, tmp_path):
-    child, line = _start([str(served), "--port", "0"], tmp_path)
+def test_the_command_listens_on_loopback_warns_otherwise_and_stops_with_one_line(served, tmp_path, start_app):
+    child, line, _ = start_app([served, "--port", "0"], tmp_path)
     try:
         assert line.startswith("somcolor app: http://127.0.0.1:") and "Ctrl-C stops it" in line
     finally:
         child.send_signal(signal.SIGINT)
         _, err = child.communicate(timeout=60)
     assert child.returncode == 130 and err.strip().splitlines() == ["somcolor app: stopped"]
-    child, line = _start([str(served), "--port", "0", "--host", "0.0.0.0"], tmp_path)
+    child, line, _ = start_app([served, "--port", "0", "--host", "0.0.0.0"], tmp_path)
     child.send_signal(signal.SIGINT)
     _, err = child.communicate(timeout=60)
     assert "warning: listening on 0.0.0.0: anyone who can reach port" in err

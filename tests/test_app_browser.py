@@ -11,15 +11,12 @@ import shutil
 import subprocess
 import sys
 import time
-import urllib.request
 from pathlib import Path
 
 import numpy as np
 import pytest
 from PIL import Image
 
-from somcolor import bundled_images
-from somcolor.io.images import read_image
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 try:
@@ -71,24 +68,19 @@ def shot(page, name):
         page.screenshot(path=str(Path(SHOTS) / name))
 
 
+PEAKS = Path(__file__).parent / "data" / "peaks.jpg"  # a real photo, 640 x 427 (tests/data/README.md)
+
+
 @pytest.fixture(scope="module")
-def app(tmp_path_factory):
-    """`somcolor app` serving a folder with a real photo tiled to 1 megapixel, saving into another."""
+def app(tmp_path_factory, start_app):
+    """`somcolor app` serving a folder with a real photo and that photo enlarged to 1 megapixel (for the time
+    a click takes at that size), saving into another."""
     root = tmp_path_factory.mktemp("app")
     folder, out = root / "photos", root / "out"
     folder.mkdir()
-    photo = read_image(bundled_images("test")[2])
-    big = np.tile(photo, (7, 7, 1))[:1024, :1024]
-    Image.fromarray((big * 255 + 0.5).astype(np.uint8)).save(folder / "meadow.jpg", quality=95)
-    child = subprocess.Popen([sys.executable, "-m", "somcolor", "app", str(folder), "--port", "0", "-o", str(out)],
-                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    url = child.stdout.readline().split()[2]
-    for _ in range(200):
-        try:
-            urllib.request.urlopen(url, timeout=2).close()
-            break
-        except OSError:
-            time.sleep(0.1)
+    shutil.copy(PEAKS, folder / "peaks.jpg")
+    Image.open(PEAKS).resize((1254, 836), Image.LANCZOS).save(folder / "peaks-1mp.jpg", quality=95)
+    child, _, url = start_app([folder, "--port", "0", "-o", out])
     yield {"url": url, "folder": folder, "out": out, "root": root}
     child.terminate()
     child.communicate(timeout=60)
@@ -109,19 +101,19 @@ def test_a_person_colorizes_a_photo_click_by_click(app, browser, tmp_path):
     page.on("pageerror", lambda error: errors.append(str(error)))
     page.goto(app["url"])
     until(page, "document.body.dataset.started === '1'")
-    page.click("#folder img[data-name='meadow.jpg']")
+    page.click("#folder img[data-name='peaks.jpg']")
     until(page, "Number(document.getElementById('colors').dataset.version || 0) >= 1")
     shot(page, "app-opened.png")
     width = page.evaluate("document.getElementById('colors').width")
-    assert width < 1024  # a preview at screen size, not the full photo
+    height = page.evaluate("document.getElementById('colors').height")
 
-    # A first hint, its color then taken from the suggestions at that pixel.
-    a = (int(width * 0.3), int(width * 0.85))
+    # A first hint on the sky, its color then taken from the suggestions at that pixel (the likeliest).
+    a = (int(width * 0.7), int(height * 0.15))
     before_a = pixels_near(page, *a)
     click_at(page, *a)
     changes_done(page, 1)
     page.wait_for_selector("#suggestions .swatch")
-    swatch = page.locator("#suggestions .swatch").nth(1)
+    swatch = page.locator("#suggestions .swatch").nth(0)
     suggested = np.array([int(v) for v in swatch.get_attribute("data-rgb").split(",")], float)
     swatch.click()
     changes_done(page, 2)
@@ -129,14 +121,14 @@ def test_a_person_colorizes_a_photo_click_by_click(app, browser, tmp_path):
     assert np.linalg.norm(after_a - suggested) < np.linalg.norm(before_a - suggested) or np.linalg.norm(
         after_a - suggested) < 12
 
-    # A second hint, its color from the picker.
-    b = (int(width * 0.7), int(width * 0.15))
+    # A second hint on the dry grass, its color from the picker.
+    b = (int(width * 0.3), int(height * 0.85))
     before_b = pixels_near(page, *b)
     click_at(page, *b)
     changes_done(page, 3)
-    page.fill("#picker", "#c83c28")
+    page.fill("#picker", "#c8a064")
     changes_done(page, 4)
-    picked = np.array([200, 60, 40], float)
+    picked = np.array([200, 160, 100], float)
     after_b = pixels_near(page, *b)
     assert np.linalg.norm(after_b - picked) < np.linalg.norm(before_b - picked) - 20
     assert page.locator("#hints li").count() == 2
@@ -154,10 +146,10 @@ def test_a_person_colorizes_a_photo_click_by_click(app, browser, tmp_path):
     # Saved at full size with its hints: the command line makes the same PNG from them.
     page.click("#save")
     until(page, "document.getElementById('saved').textContent.includes('saved')")
-    saved, hints = app["out"] / "meadow.png", app["out"] / "hints" / "meadow.png"
-    assert Image.open(saved).size == (1024, 1024)
+    saved, hints = app["out"] / "peaks.png", app["out"] / "hints" / "peaks.png"
+    assert Image.open(saved).size == (640, 427)
     again = tmp_path / "again.png"
-    done = subprocess.run([sys.executable, "-m", "somcolor", "colorize", str(app["folder"] / "meadow.jpg"), "--hints",
+    done = subprocess.run([sys.executable, "-m", "somcolor", "colorize", str(app["folder"] / "peaks.jpg"), "--hints",
                            str(hints), "-o", str(again)], capture_output=True, text=True, timeout=300)
     assert done.returncode == 0, done.stderr
     np.testing.assert_array_equal(np.asarray(Image.open(again)), np.asarray(Image.open(saved)))
@@ -171,19 +163,35 @@ def test_a_person_colorizes_a_photo_click_by_click(app, browser, tmp_path):
     shot(page, "app-refused.png")
 
     # The work survives a reload.
-    timings = page.evaluate("window.somcolorTimings")
     page.reload()
     until(page, "document.body.dataset.started === '1' && document.querySelectorAll('#hints li').length === 2")
     until(page, "Number(document.getElementById('colors').dataset.version || 0) >= 1")
     time.sleep(0.3)
     assert np.linalg.norm(pixels_near(page, *b) - after_b) < 6
     assert not errors, errors
-    # Click to updated colors on screen, measured in the page by the Performance API (reported in the docs).
-    clicks = [t for t in timings[:4]]
-    print(f"\nclick to colors on screen, 1 MP photo: median {np.median(clicks):.0f} ms of {len(clicks)} "
-          f"({', '.join(f'{t:.0f}' for t in clicks)})")
+    context.close()
+
+
+def test_click_to_colors_on_screen_at_one_megapixel(app, browser):
+    """Ten clicks on a 1-megapixel photo, each timed in the page by the Performance API from the click to its
+    colors drawn: printed, and kept beside the screenshots for the docs. A ceiling well above the 150 ms
+    aimed at catches a page that stalls; the figure itself is read, not asserted (the machines are shared)."""
+    context = browser.new_context(viewport={"width": 1400, "height": 900})
+    page = context.new_page()
+    page.goto(app["url"] + "?photo=peaks-1mp.jpg")
+    until(page, "Number(document.getElementById('colors').dataset.version || 0) >= 1")
+    width = page.evaluate("document.getElementById('colors').width")
+    height = page.evaluate("document.getElementById('colors').height")
+    rng = np.random.default_rng(0)
+    for i in range(10):
+        click_at(page, int(rng.integers(5, width - 5)), int(rng.integers(5, height - 5)))
+        changes_done(page, i + 1)
+    timings = page.evaluate("window.somcolorTimings")
+    print(f"\nclick to colors on screen, 1254 x 836 photo (1.05 MP): median {np.median(timings):.0f} ms of "
+          f"{len(timings)} ({', '.join(f'{t:.0f}' for t in timings)})")
     if SHOTS:
-        (Path(SHOTS) / "timings.json").write_text(json.dumps({"photo_megapixels": 1024 * 1024 / 1e6, "ms": timings}))
+        (Path(SHOTS) / "timings.json").write_text(json.dumps({"photo": "1254 x 836", "ms": timings}, indent=1))
+    assert np.median(timings) < 1500
     context.close()
 
 
@@ -191,7 +199,7 @@ def test_two_tabs_do_not_see_each_others_hints(app, browser):
     context = browser.new_context(viewport={"width": 1200, "height": 800})
     first, second = context.new_page(), context.new_page()
     for page in (first, second):
-        page.goto(app["url"] + "?photo=meadow.jpg")
+        page.goto(app["url"] + "?photo=peaks.jpg")
         until(page, "Number(document.getElementById('colors').dataset.version || 0) >= 1")
     width = first.evaluate("document.getElementById('colors').width")
     click_at(first, width // 2, width // 2)

@@ -9,7 +9,7 @@ from somcolor import ImageWarning, bundled_images, load_model
 from somcolor.cli import main
 from somcolor.color import grayscale, rgb_to_luv
 from somcolor.color._kernels import LUV_CONSTANTS, luv_to_rgb_image
-from somcolor.hints import HintSession, hint_image, hints_in, read_hints, write_hints
+from somcolor.hints import hint_image, hints_in, read_hints, write_hints
 from somcolor.hints.images import hint_chromaticity
 from somcolor.hints.propagation import geodesic_distances, geodesic_reference
 from somcolor.io.images import ImageError, read_image

@@ -7,6 +7,7 @@ Everything heavy (scikit-learn, numba, scikit-image) is imported inside the comm
 
 import argparse
 import signal
+from importlib import resources
 import sys
 import threading
 import warnings
@@ -35,8 +36,11 @@ def build_parser(command=None):
     parser = argparse.ArgumentParser(
         prog="somcolor",
         description="Colorize grayscale photos with a self-organizing map and a small MLP.",
+        formatter_class=argparse.RawTextHelpFormatter,  # --version's two lines stay two lines
     )
-    parser.add_argument("--version", action="version", version=f"somcolor {__version__}")
+    credits = resources.files("somcolor").joinpath("data", "models", "landscapes-CREDITS.md")
+    parser.add_argument("--version", action="version",
+                        version=f"somcolor {__version__}\nthe bundled model's training photos and their licenses: {credits}")
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     for name, module in COMMANDS.items():
         sub = commands.add_parser(name, help=module.HELP, description=module.HELP[0].upper() + module.HELP[1:] + ".",
