@@ -18,7 +18,7 @@ import json
 from pathlib import Path
 
 from _common import RESULTS, SHARED_DATA, blas
-from somcolor.evaluation.compare import cnn_epochs_for, default_methods, format_yardstick, yardstick
+from somcolor.evaluation.compare import cnn_epochs_for, default_methods, format_yardstick, yardstick, yardstick_splits
 from somcolor.io.images import find_images
 from somcolor.io.writing import REPORT_MARK, write_text
 
@@ -42,14 +42,17 @@ def main():
 
     sources = {name: find_images([folder]) for name, folder in SOURCES.items()}
     test_only = {name: find_images([folder]) for name, folder in TEST_ONLY.items()}
-    results = yardstick(sources, methods, out_dir=None, only=args.splits, verbose=True, test_only=test_only)
     kernels = blas()
-    for split in results:  # rows of several runs merge: each says which BLAS kernels trained it
-        for row in split["rows"]:
-            row["blas"] = kernels
-    merged = merge(args.out / "yardstick.json", results)
-    write_text(args.out / "yardstick.json", json.dumps(merged, indent=2))
-    write_text(args.out / "yardstick.md", f"{REPORT_MARK}\n{format_yardstick(merged)}")
+    names = args.splits or [name for name, _, _ in yardstick_splits(sources, test_only=test_only)]
+    # One split at a time, each merged into the results as it is done: a long run interrupted keeps its splits.
+    for name in names:
+        results = yardstick(sources, methods, out_dir=None, only=[name], verbose=True, test_only=test_only)
+        for split in results:  # rows of several runs merge: each says which BLAS kernels trained it
+            for row in split["rows"]:
+                row["blas"] = kernels
+        merged = merge(args.out / "yardstick.json", results)
+        write_text(args.out / "yardstick.json", json.dumps(merged, indent=2))
+        write_text(args.out / "yardstick.md", f"{REPORT_MARK}\n{format_yardstick(merged)}")
     print(format_yardstick(merged))
 
 

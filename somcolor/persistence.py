@@ -51,9 +51,10 @@ _FITTED_TYPES = {"mlp_": MLPClassifier, "quantizer_": UVQuantizer, "context_": C
 
 #: Models shipped with somcolor, loaded by name: ``load_model("landscapes")``.
 BUNDLED_MODELS = {
-    "landscapes": "the default model trained on 1,999 landscape photos of two sources: the Intel landscapes "
-    "and the Oliva & Torralba 8-scene natural scenes (all but the bundled demo's 12 held-out photos); "
-    "see somcolor/data/models/landscapes.json and benchmarks/pretrained.py",
+    "landscapes": "the default model trained on 1,932 photos of three sources: 527 Intel landscapes, 1,178 "
+    "natural scenes of the Oliva & Torralba 8-scene set and 227 open-licensed outdoor photos at a real size "
+    "(every fifth of the last two, and the bundled demo's 12, held out); see "
+    "somcolor/data/models/landscapes.json, landscapes-CREDITS.md and benchmarks/pretrained.py",
 }
 
 

@@ -270,7 +270,7 @@ def test_fit_from_the_bundled_model(tmp_path, train_paths, test_paths, capsys):
     assert main(["fit", *map(str, train_paths[:3]), "-o", str(out), "--from", "landscapes", "--max-iter", "2"]) == 0
     assert "fine-tuning landscapes on 3 images" in capsys.readouterr().err
     tuned = load_model(out)
-    assert tuned.n_iter_ <= 2 and tuned.warm_start and tuned.training_side_ == 64
+    assert tuned.n_iter_ <= 2 and tuned.warm_start and tuned.working_side == 64  # the bundled model's scale
     # The fine-tuning settings apply, its temperature too.
     assert tuned.learning_rate_init == 3e-4 and tuned.temperature == tuned.temperature_ == FINE_TUNING["temperature"]
     assert main(["colorize", str(out), str(test_paths[0]), "-o", str(tmp_path / "c")]) == 0

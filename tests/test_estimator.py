@@ -314,7 +314,7 @@ def test_the_bundled_model_fine_tunes_saves_and_loads(tmp_path, train_paths, tes
     loaded = load_model(tmp_path / "mine.skops")
     np.testing.assert_array_equal(loaded.predict(test_paths[:1])[0], model.predict(test_paths[:1])[0])
     assert loaded.temperature_ == model.temperature_ and len(loaded.replay_classes_) == len(model.replay_classes_)
-    assert loaded.training_side_ == 64  # the bundled model's scale is kept
+    assert loaded.working_side == 64 and loaded.training_side_ == 150  # the bundled model's scale is kept
 
 
 def test_a_fit_keeps_a_replay_sample_that_fine_tuning_trains_on_and_keeps(fitted, train_paths):

@@ -70,7 +70,9 @@ def test_the_bundled_model_loads_by_name_and_is_small():
 
     model = load_model("landscapes")
     assert bundled_model_path("landscapes").stat().st_size <= 1 << 20
-    assert model.training_side_ == 64 and model.augment_mirror
+    from somcolor.inference.working import resolved_side
+
+    assert resolved_side(model) == 64 and model.augment_mirror  # it colorizes every photo at about 64 pixels
     with pytest.raises(ModelFileError, match="portraits: no such model file, nor a bundled model .landscapes"):
         load_model("portraits")
 

@@ -57,15 +57,15 @@ def run(args):
         lines.append(f"{name:18}{psnr[name]:9.2f}{metrics.colorfulness(results):14.1f}")
     lines.append(f"{'original':18}{'':>9}{metrics.colorfulness(originals):14.1f}")
     print(
-        f"\nthe bundled model ({DEFAULT_MODEL}: trained on 1,999 photos of two sources) and the same model "
+        f"\nthe bundled model ({DEFAULT_MODEL}: trained on 1,932 photos of three sources) and the same model "
         f"fine-tuned here on the {len(train)} bundled training photos in {seconds:.1f} s ({model.n_iter_} epochs) "
         f"colorized {len(test)} held-out photos ({predict_ms:.0f} ms each):\n" + "\n".join(lines)
     )
     # Each column is held to the ones before it: a score below one of them is said, with the reason.
     why = {
         "bundled model": ("gray input", "these photos are unlike what it was trained on"),
-        "fine-tuned on 48": ("bundled model", "the bundled model knows landscapes like these from some 2,000 "
-                             "photos (these 48 among them), so fine-tuning on them teaches it little and carries "
+        "fine-tuned on 48": ("bundled model", "the bundled model knows landscapes like these from 527 of them "
+                             "(these 48 among them), so fine-tuning on them teaches it little and carries "
                              "its training on toward rarer colors (bolder and less often right); fine-tune it on "
                              "photos of a kind it does not know ('somcolor fit PHOTOS -o OUT --from landscapes')"),
     }
