@@ -10,6 +10,14 @@ RESULTS = Path(__file__).resolve().parent / "results"
 SHARED_DATA = Path(__file__).resolve().parents[2] / "shared" / "data"
 
 
+def spread(paths, count):
+    """`count` of the sorted `paths`, evenly spread over them (all if fewer): a subset nobody picked by eye."""
+    if count >= len(paths):
+        return list(paths)
+    step = len(paths) / count
+    return [paths[int(i * step)] for i in range(count)]
+
+
 def best_time(function, repeat=5, warmup=1):
     """Least wall time of `repeat` calls, in seconds, after `warmup` calls.
 

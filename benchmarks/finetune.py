@@ -3,6 +3,7 @@ scratch on the same k photos, tested on the rest of that source.
 
     python benchmarks/finetune.py             # k = 5, 10, 20, 50 on three draws each; JSON and a figure
     python benchmarks/finetune.py --screen    # the remedies against forgetting, on one draw of k = 10, 20
+    python benchmarks/finetune.py --sources BSDS   # one source again, the others' rows kept from the last run
 
 Sources (../shared/data): the Intel landscapes (150 px), the 8-scene natural scenes (64 px) and the 51
 BSDS500 photos (481 x 321). The starting model has never seen the source: for BSDS the bundled model
@@ -14,6 +15,7 @@ fixed; metrics as in the yardstick, with the gray photo beside them.
 
 import argparse
 import copy
+import json
 import time
 from unittest import mock
 
@@ -56,11 +58,13 @@ REMEDIES = [
 MEASURED = tuple(label for label, _, _ in REMEDIES[:4])
 
 
-def starting_models():
+def starting_models(sources):
     """The model each source is fine-tuned from: one that never saw it."""
     thumbnails = {name: find_images([SHARED_DATA / folder]) for name, folder in SOURCES.items() if name != "BSDS"}
     models = {"BSDS": load_model("landscapes")}
     for name, other in (("landscapes", "8-scene"), ("8-scene", "landscapes")):
+        if name not in sources:
+            continue
         start = time.perf_counter()
         models[name] = SOMColorizer(random_state=0).fit(thumbnails[other])
         print(f"starting model for {name}: trained on {len(thumbnails[other])} {other} photos in "
@@ -158,10 +162,17 @@ def figure(summary, path):
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--screen", action="store_true", help="screen the remedies on one draw of k = 10, 20")
+    parser.add_argument("--sources", nargs="+", choices=list(SOURCES), default=list(SOURCES),
+                        help="rerun these sources only (the bundled model starts BSDS's); the others' rows are kept")
     args = parser.parse_args()
-    starts = starting_models()
-    rows = []
+    starts = starting_models(args.sources)
+    name = "finetune_screen" if args.screen else "finetune"
+    earlier = RESULTS / f"{name}.json"
+    rows = [row for row in json.loads(earlier.read_text())["rows"] if row["source"] not in args.sources] \
+        if set(args.sources) != set(SOURCES) and earlier.exists() else []
     for source, folder in SOURCES.items():
+        if source not in args.sources:
+            continue
         paths = find_images([SHARED_DATA / folder])
         if args.screen:
             plan = [(k, 0, REMEDIES) for k in (10, 20)]
@@ -176,7 +187,6 @@ def main():
                           ("psnr", "PSNR dB", ".2f"), ("psnr_min", "min", ".2f"), ("psnr_max", "max", ".2f"),
                           ("rebalanced_auc", "rAuC %", ".1f"), ("colorfulness_pct", "colorf. %", ".0f"),
                           ("ssim", "SSIM", ".3f"), ("seconds", "fit s", ".1f"), ("temperature", "T", ".2f")])
-    name = "finetune_screen" if args.screen else "finetune"
     write_json(name, {"rows": rows, "summary": summary, "default_remedy": DEFAULT_REMEDY})
     if not args.screen:
         figure(summary, RESULTS / "finetune.png")

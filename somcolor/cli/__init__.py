@@ -14,7 +14,7 @@ import warnings
 
 from .._version import __version__
 from . import app, colorize, compare, demo, fit, grid, video
-from .common import cli_words
+from .common import Interrupted, cli_words, raise_interrupted
 
 #: The commands, in the order ``--help`` lists them: name -> module.
 COMMANDS = {"fit": fit, "colorize": colorize, "app": app, "video": video, "demo": demo, "compare": compare,
@@ -51,24 +51,15 @@ def build_parser(command=None):
     return parser
 
 
-class Interrupted(BaseException):
-    """A termination signal, raised where the program is, so that temporary files are removed on the way
-    out (as for Ctrl-C)."""
-
-    def __init__(self, signum):
-        super().__init__(signum)
-        self.signum = signum
-
-
-def _raise_interrupted(signum, frame):
-    raise Interrupted(signum)
-
-
 def main(argv=None):
     # Everything inside the try, the parsing and its imports too: Ctrl-C from the first moment ends with one
     # line and status 130, never a traceback or death by the signal; every warning is one line.
+    # Ctrl-C too raises Interrupted, not KeyboardInterrupt: a KeyboardInterrupt that passes through code run
+    # by exec() (dataclasses, numba) while importing marks CPython to kill itself by SIGINT at exit, even
+    # once caught here.
     in_main_thread = threading.current_thread() is threading.main_thread()
-    previous = signal.signal(signal.SIGTERM, _raise_interrupted) if in_main_thread else None
+    previous = {signum: signal.signal(signum, raise_interrupted)
+                for signum in (signal.SIGINT, signal.SIGTERM)} if in_main_thread else {}
     argv = sys.argv[1:] if argv is None else list(argv)
     command = next((a for a in argv if not a.startswith("-")), "")
     prog = f"somcolor {command}" if command in COMMANDS else "somcolor"
@@ -89,8 +80,8 @@ def main(argv=None):
         )
         return 128 + signum
     finally:
-        if in_main_thread:
-            signal.signal(signal.SIGTERM, previous)
+        for signum, handler in previous.items():
+            signal.signal(signum, handler)
 
 
 def _run(args, prog):

@@ -6,7 +6,7 @@ import socket
 import sys
 from pathlib import Path
 
-from .common import COUNT, DEFAULT_MODEL, at_least, model_argument, say_if_compiling
+from .common import COUNT, DEFAULT_MODEL, Interrupted, at_least, model_argument, say_if_compiling
 
 HELP = "colorize in the browser: a local page to click hints on photos"
 USAGE = "somcolor app [PHOTO|FOLDER] [--model M] [--host 127.0.0.1] [--port N] [--open] [-o OUT]"
@@ -60,8 +60,8 @@ def run(args):
         if args.open:
             webbrowser.open(url)
         server.run(sockets=[sock])  # until Ctrl-C (or SIGTERM), which uvicorn catches to stop cleanly
-    except KeyboardInterrupt:
-        pass  # Ctrl-C before uvicorn took the signal over: stopped all the same
+    except (KeyboardInterrupt, Interrupted):
+        pass  # Ctrl-C before uvicorn took the signal over, or passed on by it: stopped all the same
     print("somcolor app: stopped", file=sys.stderr)
     return 128 + signal.SIGINT
 

@@ -7,6 +7,20 @@ import re
 import sys
 from pathlib import Path
 
+
+class Interrupted(BaseException):
+    """A termination signal (Ctrl-C, SIGTERM), raised where the program is, so that temporary files are
+    removed on the way out."""
+
+    def __init__(self, signum):
+        super().__init__(signum)
+        self.signum = signum
+
+
+def raise_interrupted(signum, frame):
+    raise Interrupted(signum)
+
+
 DEFAULT_MODEL = "landscapes"
 
 
