@@ -713,10 +713,10 @@ class SOMColorizer(BaseEstimator):
             return self._predict(X)
         images = list(self._each(X, "colorizing"))
         per_photo = _one_per_photo(hints, len(images), "hints")
-        references = _references(reference, len(images))
+        priors = self._reference_priors(reference, len(images))  # one reference for every photo: read once
         colorized = []
-        for (i, image), photo_hints, photo_reference in zip(images, per_photo, references):
-            session = HintSession(self, image, reference=photo_reference, name=image_name(image, i))
+        for (i, image), photo_hints, prior in zip(images, per_photo, priors):
+            session = HintSession(self, image, prior=prior, name=image_name(image, i))
             if photo_hints is not None:
                 session.set_hints(photo_hints)
             colorized.append(session.colors())

@@ -62,7 +62,7 @@ def check_hint(spec, shape):
     if kind not in ("point", "stroke"):
         raise AppError(f"hint {hint_id}: kind is 'point' or 'stroke', got {kind!r}")
     if not isinstance(points, list) or not 1 <= len(points) <= (1 if kind == "point" else MAX_STROKE_POINTS):
-        raise AppError(f"hint {hint_id}: a {kind} has {'one point' if kind == 'point' else '1-5000 points'}")
+        raise AppError(f"hint {hint_id}: a {kind} has {'one point' if kind == 'point' else f'1-{MAX_STROKE_POINTS} points'}")
     height, width = shape
     checked = []
     for point in points:
@@ -122,17 +122,13 @@ class PhotoState:
             if kind != "remove":
                 self._add(spec)
         elif kind == "clear":
-            self.hints.clear()
-            self._session_ids.clear()
-            self.session.clear()
+            self._clear()
         elif kind == "set":
             specs = op.get("hints")
             if not isinstance(specs, list) or len(specs) > MAX_HINTS:
                 raise AppError(f"'set' gives a list of at most {MAX_HINTS} hints")
             checked = [check_hint(spec, self.shape) for spec in specs]
-            self.hints.clear()
-            self._session_ids.clear()
-            self.session.clear()
+            self._clear()
             for spec in checked:
                 self._add(spec)
         else:
@@ -150,6 +146,11 @@ class PhotoState:
             session_id = self.session.add_stroke(points, spec["color"], radius=spec["radius"])
         self.hints[spec["id"]] = spec
         self._session_ids[spec["id"]] = session_id
+
+    def _clear(self):
+        self.hints.clear()
+        self._session_ids.clear()
+        self.session.clear()
 
     def _remove(self, hint_id):
         self.session.remove_hint(self._session_ids.pop(hint_id))

@@ -15,7 +15,6 @@ import tempfile
 from importlib import resources
 from pathlib import Path
 
-import numpy as np
 from PIL import Image
 from starlette.applications import Starlette
 from starlette.concurrency import run_in_threadpool
@@ -47,7 +46,7 @@ def create_app(model, folder=None, output=None, hosts=("127.0.0.1",), port=None,
     where the page saves; `hosts` and `port` are the names this server answers to (requests naming another
     host are refused); at most `max_photos` photos stay open."""
     store = PhotoStore(max_photos)
-    allowed = _allowed_hosts(hosts, port)
+    allowed = _Names(hosts, port)
     max_pixels = min(max_pixels, model.max_image_pixels)
 
     def client_of(request):
@@ -264,10 +263,6 @@ def _is_address(text):
         return False
 
 
-def _allowed_hosts(hosts, port):
-    return _Names(hosts, port)
-
-
 async def _refusal(request, exc):
     return JSONResponse({"error": str(exc)}, status_code=exc.status)
 
@@ -332,9 +327,9 @@ def _width(request, state):
 
 
 def _gray_levels(L):
-    from ..color import luv_to_rgb_array
+    from ..color import gray_of_lightness
 
-    return (luv_to_rgb_array(L, np.zeros((*L.shape, 2), L.dtype))[..., 0] * 255 + 0.5).astype(np.uint8)
+    return to_uint8(gray_of_lightness(L))
 
 
 def _jpeg(levels, width):

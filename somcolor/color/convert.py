@@ -49,6 +49,19 @@ def lightness(image):
     return out
 
 
+def luv_planes_to_rgb(luv):
+    """RGB (H, W, 3) float32 in [0, 1] of CIELUV planes (3, H, W) float32, by the numba kernel the
+    colorizing paths share (:func:`luv_to_rgb_array` is its reference in array code)."""
+    rgb = np.empty((*luv.shape[1:], 3), np.float32)
+    _kernels.luv_to_rgb_image(np.ascontiguousarray(luv, dtype=np.float32), *_kernels.LUV_CONSTANTS, rgb)
+    return rgb
+
+
+def gray_of_lightness(L):
+    """The gray intensities in [0, 1] whose lightness is `L` (in [0, 100])."""
+    return luv_to_rgb_array(L, np.zeros((*L.shape, 2), L.dtype))[..., 0]
+
+
 def grayscale(image):
     """The gray photo of an image: intensities in [0, 1] whose lightness is the image's L.
 
@@ -59,8 +72,7 @@ def grayscale(image):
     >>> bool(abs(lightness(grayscale(rgb)) - lightness(rgb)).max() < 1e-3)
     True
     """
-    L = lightness(image)
-    return luv_to_rgb_array(L, np.zeros(L.shape + (2,)))[..., 0]
+    return gray_of_lightness(lightness(image))
 
 
 def lightness_array(image):

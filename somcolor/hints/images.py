@@ -17,7 +17,7 @@ import numpy as np
 from scipy import ndimage
 
 from ..color import rgb_to_luv
-from ..io.images import ImageError, ImageWarning, as_pixels
+from ..io.images import ImageError, ImageWarning, as_pixels, to_float
 from ..io.writing import write_png
 
 #: The lightness under which a hint's color says nothing of its chromaticity (black): taken as this.
@@ -155,7 +155,7 @@ def read_hints(hints, shape, name, photo_name="the photo"):
         raise ImageError(f"{name}: hints of {pixels.shape[1]} x {pixels.shape[0]} pixels for {photo_name} of "
                          f"{shape[1]} x {shape[0]}: a hint image is its photo's size")
     if pixels.dtype != np.uint8:  # 16-bit or float hints: 8-bit colors are all a hint needs
-        pixels, alpha = (np.round(_unit(a) * 255).astype(np.uint8) for a in (pixels, alpha))
+        pixels, alpha = (np.round(to_float(a) * 255).astype(np.uint8) for a in (pixels, alpha))
     if pixels.ndim == 2:
         pixels = np.repeat(pixels[..., None], 3, axis=2)
     if not alpha.any():
@@ -163,10 +163,6 @@ def read_hints(hints, shape, name, photo_name="the photo"):
                       ImageWarning, stacklevel=2)
         return None
     return np.dstack([pixels, alpha])
-
-
-def _unit(array):
-    return array / float(np.iinfo(array.dtype).max) if np.issubdtype(array.dtype, np.integer) else array
 
 
 def write_hints(path, hints):

@@ -14,7 +14,8 @@ import numpy as np
 from scipy.ndimage import map_coordinates
 from sklearn.utils.validation import check_is_fitted
 
-from ..color._kernels import LUV_CONSTANTS, luv_to_rgb_image
+from ..color import luv_planes_to_rgb
+from ..color._kernels import LUV_CONSTANTS
 from ..features.contrast import seen_lightness
 from ..filters.resample import coarse_coordinates, downscale, upsample, working_factor
 from ..inference.fused import CpuBackend
@@ -91,7 +92,7 @@ class HintSession:
         self._luv = colorize_luv(pixels, plan, backend)
         # Without hints, the photo's colors are predict's, bit for bit: converted from the same CIELUV, or,
         # where the network pass goes straight to RGB (no smoothing), colorized as predict does.
-        self._auto = colorize_image(pixels, plan, backend) if not plan.smooth_radius else self._to_rgb(self._luv)
+        self._auto = colorize_image(pixels, plan, backend) if not plan.smooth_radius else luv_planes_to_rgb(self._luv)
         self._codebook = plan.codebook
         self._grid(pixels, plan, backend)
         self._hints = {}
@@ -118,11 +119,6 @@ class HintSession:
         proba = backend.probabilities(np.ascontiguousarray(seen, dtype=np.float32))
         self._proba, self._proba_factor = proba, working
         self._roots = np.sqrt(np.maximum(_resample(proba, working, self._factor, self._grid_shape), 0))
-
-    def _to_rgb(self, luv):
-        rgb = np.empty((*self.shape, 3), np.float32)
-        luv_to_rgb_image(np.ascontiguousarray(luv, dtype=np.float32), *LUV_CONSTANTS, rgb)
-        return rgb
 
     # -- hints ------------------------------------------------------------------------------------------------
 
@@ -255,9 +251,7 @@ class HintSession:
         """RGB (n, 3) of the hinted pixels, at their hint's chromaticity exactly (a later hint over an earlier
         one wins)."""
         luv = np.concatenate([self._hint_luv(hint, target) for hint, target, _, _ in self._hints.values()], axis=1)
-        rgb = np.empty((1, luv.shape[1], 3), np.float32)
-        luv_to_rgb_image(np.ascontiguousarray(luv[:, None]), *LUV_CONSTANTS, rgb)
-        return rgb[0]
+        return luv_planes_to_rgb(luv[:, None])[0]
 
     def _hint_luv(self, hint, target):
         L = self._luv[0].reshape(-1)[hint.pixels]
@@ -297,9 +291,7 @@ class HintSession:
         luv = np.zeros((3, 1, len(order)), np.float32)
         luv[0] = L
         luv[1:, 0] = self._codebook[order].T
-        rgb = np.empty((1, len(order), 3), np.float32)
-        luv_to_rgb_image(luv, *LUV_CONSTANTS, rgb)
-        colors = np.round(rgb[0] * 255).astype(int)
+        colors = np.round(luv_planes_to_rgb(luv)[0] * 255).astype(int)
         return [Suggestion(tuple(int(v) for v in c), float(at[q])) for c, q in zip(colors, order)]
 
 

@@ -10,8 +10,8 @@ from typing import NamedTuple
 import numpy as np
 
 from .._arrays import work_array
-from ..color import lightness
-from ..color._kernels import LUV_CONSTANTS, luv_to_rgb_image
+from ..color import lightness, luv_planes_to_rgb
+from ..color._kernels import LUV_CONSTANTS
 from ..features.context import image_context
 from ..features.patches import pad_lightness
 from ..filters._kernels import upsample_columns
@@ -144,13 +144,6 @@ def _smooth(luv, plan):
     guided_filter(luv[0] / np.float32(100), chroma, int(plan.smooth_radius), float(plan.smooth_eps), out=luv[1:])
 
 
-def _to_rgb(luv):
-    """RGB (H, W, 3) float32 from CIELUV planes (3, H, W) float32."""
-    rgb = np.empty((*luv.shape[1:], 3), np.float32)
-    luv_to_rgb_image(luv, *LUV_CONSTANTS, rgb)
-    return rgb
-
-
 class CpuBackend:
     """The colorizing steps of a :class:`~somcolor.inference.ColorizePlan` on the CPU: one parallel numba
     pass per image (or band) from L, then the smoothing and conversion kernels.
@@ -217,7 +210,7 @@ class CpuBackend:
         from L (its features from `seen` where given), which without smoothing goes straight to RGB."""
         plan = self.plan
         if plan.smooth_radius:
-            rgb = _to_rgb(self.luv(L, band, proba, seen))
+            rgb = luv_planes_to_rgb(self.luv(L, band, proba, seen))
         elif proba is None:
             rgb = _run_fused(L, plan, _kernels.OUT_RGB, (*L.shape, 3), band, seen)
         else:

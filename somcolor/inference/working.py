@@ -34,8 +34,7 @@ import math
 
 import numpy as np
 
-from ..color import lightness
-from ..color._kernels import LUV_CONSTANTS, luv_to_rgb_image
+from ..color import lightness, luv_planes_to_rgb
 from ..features.context import Band, global_descriptor_of_rows
 from ..features.contrast import seen_lightness
 from ..features.patches import pixel_blocks, tile_shape
@@ -262,7 +261,6 @@ def _full_size_bands(pixels, plan, factor, small_luv, dtype, band_pixels, to_lig
             if as_luv:
                 band[:, c0:c1] = np.moveaxis(luv[:, r0 - top : r1 - top, c0 - left : c1 - left], 0, -1)
                 continue
-            rgb = np.empty((bottom - top, right - left, 3), np.float32)
-            luv_to_rgb_image(luv, *LUV_CONSTANTS, rgb)
+            rgb = luv_planes_to_rgb(luv)
             band[:, c0:c1] = convert(rgb[r0 - top : r1 - top, c0 - left : c1 - left])
         yield r0, band
