@@ -135,7 +135,7 @@ def scores(results, originals):
     return {"psnr": metrics.psnr(results, originals), "rebalanced_auc": 100 * metrics.rebalanced_auc(results, originals)}
 
 
-def run_protocol(model, sources, seeds, propagation):
+def run_protocol(model, sources, seeds, propagation, counts=COUNTS):
     rows = []
     for source, paths in sources.items():
         originals = [read_rgb(p, i) for i, p in enumerate(paths)]
@@ -145,7 +145,7 @@ def run_protocol(model, sources, seeds, propagation):
         by_method = {}
         for seed in seeds:
             drawn = [draw_hints(o, seed) for o in originals]
-            for count in COUNTS:
+            for count in counts:
                 ours, theirs = [], []
                 for path, gray, (hints, L) in zip(paths, grays, drawn):
                     session = HintSession(model, gray, propagation=propagation)
@@ -158,7 +158,7 @@ def run_protocol(model, sources, seeds, propagation):
                 print(f"{source:24} seed {seed} N = {count:3d}: somcolor {by_method[('somcolor with hints', count)][-1]['psnr']:.2f}"
                       f"  Levin {by_method[('Levin et al. 2004', count)][-1]['psnr']:.2f} dB", flush=True)
         fixed = {"gray photo": scores(gray_rgb, originals), "somcolor without hints": scores(automatic, originals)}
-        for count in COUNTS:
+        for count in counts:
             for method, score in fixed.items():
                 rows.append({"source": source, "photos": len(paths), "N": count, "method": method, **score})
             for method in ("somcolor with hints", "Levin et al. 2004"):
@@ -245,6 +245,8 @@ def main():
     parser.add_argument("--spread", nargs="*", default=[], metavar="NAME=N",
                         help="N photos of that source, evenly spread over them (Levin takes minutes a photo at 640 px)")
     parser.add_argument("--seeds", type=int, nargs="+", default=[0, 1, 2])
+    parser.add_argument("--counts", type=int, nargs="+", default=list(COUNTS),
+                        help="numbers of hints (screening; default: all); nested draws of at most %d" % COUNTS[-1])
     parser.add_argument("--propagation", type=json.loads, default={},
                         help='settings of somcolor.hints.Propagation to try, e.g. \'{"reach": 0.2}\'')
     parser.add_argument("--clicks-only", action="store_true",
@@ -269,7 +271,7 @@ def main():
         sources = {name: paths[: args.photos] for name, paths in sources.items()}
     for name, count in (item.split("=") for item in args.spread):
         sources = {source: spread(paths, int(count)) if name in source else paths for source, paths in sources.items()}
-    rows = run_protocol(model, sources, args.seeds, propagation)
+    rows = run_protocol(model, sources, args.seeds, propagation, args.counts)
     reference = reference_protocol(model, sources)
     print_table(rows, [("source", "source", "s"), ("N", "N", "d"), ("method", "method", "s"),
                        ("psnr", "PSNR dB", ".2f"), ("rebalanced_auc", "rebal. AuC %", ".1f")])

@@ -26,13 +26,30 @@ weighted mean of the hints' and the automatic one (``blend``), or the
 automatic one moved by the hints' corrections (``shift``); hinted pixels take
 their hint's exactly. Distances are in pixels of the photo, computed on a
 grid of about :data:`GRID_SIDE` cells on its short side.
+
+Last, the blended colors are smoothed along the photo's edges where the hints
+hold them, as Levin, Lischinski & Weiss (2004, "Colorization using
+Optimization") spread scribbles: on the grid, the (U, V) x minimizing
+
+    sum over each pair of neighbours r, s of w_rs (x_r - x_s)^2
+      + sum over cells r of keep / share_r^2 * D_r (x_r - t_r)^2
+
+with the hinted cells held at their blend (their hints' colors), where t is the blended colors,
+w_rs Levin's affinity of two neighbours' lightness (:func:`affinities`), D_r
+the sum of a cell's affinities and share_r the hints' share there. Where
+hints are dense their colors follow the photo's edges between them, as in
+Levin's method, which a weighted mean of distances cannot; where the hints
+barely reach (a small share) the cell keeps its blended colors, that is its
+automatic ones. :func:`smooth` solves it by a conjugate gradient (a numba
+kernel), :func:`smoothing_reference` by scipy's sparse direct solver.
 """
 
 from typing import NamedTuple
 
 import numpy as np
-from scipy.sparse import coo_matrix
+from scipy.sparse import coo_matrix, diags
 from scipy.sparse.csgraph import dijkstra
+from scipy.sparse.linalg import splu
 
 from . import _kernels
 
@@ -40,6 +57,14 @@ from . import _kernels
 GRID_SIDE = 256
 # Raster passes of the geodesic distance: enough for paths that turn that many times.
 SWEEPS = 3
+# The smoothing's conjugate gradient stops at this fraction of its first residual or after ITERATIONS steps:
+# within a few thousandths of the exact solve's U and V (3e-3 would halve the steps, but leave up to 0.3).
+TOLERANCE = 1e-4
+ITERATIONS = 400
+# The least share of the hints a cell counts (it keeps its colors a million times as hard as a hinted one).
+LEAST_SHARE = 1e-3
+# Neighbours right, below, below right and below left: each pair of cells once.
+NEIGHBOURS = ((0, 1), (1, 0), (1, 1), (1, -1))
 
 
 class Propagation(NamedTuple):
@@ -51,6 +76,20 @@ class Propagation(NamedTuple):
     likeness: float = 0.3  # fraction of the short side: how far a pixel of the very same kind counts
     unlike: float = 20.0  # short sides of distance added per unit of unlikeness (1 - Bhattacharyya coefficient)
     mode: str = "blend"  # "blend" the hints' chromaticity in, or "shift" the automatic one by their corrections
+    keep: float = 0.03  # how hard a cell the hints hold keeps its blended colors against its neighbours' (inf: no smoothing)
+
+    def check(self):
+        """Itself, or a ValueError naming the setting that cannot be."""
+        for name in ("reach", "power", "edge", "likeness", "unlike"):
+            value, least = getattr(self, name), "above 0" if name in ("reach", "power") else "at least 0"
+            if not (isinstance(value, (int, float, np.integer, np.floating)) and np.isfinite(value)
+                    and (value > 0 if name in ("reach", "power") else value >= 0)):
+                raise ValueError(f"Propagation: {name} must be a number {least}, got {value!r}")
+        if not (isinstance(self.keep, (int, float, np.integer, np.floating)) and self.keep > 0):
+            raise ValueError(f"Propagation: keep must be a number above 0 (inf: no smoothing), got {self.keep!r}")
+        if self.mode not in ("blend", "shift"):
+            raise ValueError(f"Propagation: mode must be 'blend' or 'shift', got {self.mode!r}")
+        return self
 
 
 def geodesic_reference(L, seeds, step, edge):
@@ -99,3 +138,87 @@ def hint_distance(geodesic, unlike, propagation, short_side):
 def hint_weight(distance, propagation, short_side, eps):
     """A hint's weight of every cell at `distance` (pixels): 1 at ``reach``, more nearer, less farther."""
     return (propagation.reach * short_side / (distance + eps)) ** propagation.power
+
+
+def _pairs(array, dr, dc):
+    """The views of `array` (..., h, w) at the first and the second cell of each pair (r, c), (r + dr, c + dc)."""
+    height, width = array.shape[-2:]
+    first = array[..., : height - dr, max(0, -dc) : width - max(0, dc)]
+    second = array[..., dr:, max(0, dc) : width - max(0, -dc)]
+    return first, second
+
+
+def affinities(L):
+    """Levin et al.'s affinities (4, h, w) float32 of each cell of the grid L (h, w, in [0, 100]) with its
+    neighbours right, below, below right and below left (:data:`NEIGHBOURS`; 0 past the border).
+
+    A cell r weighs a neighbour s by exp(-(Y_r - Y_s)^2 / sigma_r), Y = L / 100, sigma_r from the variance
+    of r's 3 x 3 window as in the authors' colorize.m; a pair weighs the geometric mean of its two
+    directions, so that the smoothing's system is symmetric.
+    """
+    Y = np.asarray(L, np.float64) / 100.0
+    height, width = Y.shape
+    padded = np.pad(Y, 1, constant_values=np.nan)
+    window = np.stack([padded[1 + dr : 1 + dr + height, 1 + dc : 1 + dc + width]
+                       for dr in (-1, 0, 1) for dc in (-1, 0, 1)])
+    variance = np.nanmean((window - np.nanmean(window, axis=0)) ** 2, axis=0)
+    squared = np.delete((window - Y) ** 2, 4, axis=0)
+    sigma = np.maximum(np.maximum(0.6 * variance, -np.nanmin(squared, axis=0) / np.log(0.01)), 2e-6)
+    weights = np.zeros((4, height, width), np.float32)
+    for k, (dr, dc) in enumerate(NEIGHBOURS):
+        (ya, yb), (sa, sb) = _pairs(Y, dr, dc), _pairs(sigma, dr, dc)
+        _pairs(weights[k], dr, dc)[0][...] = np.exp(-0.5 * (ya - yb) ** 2 * (1 / sa + 1 / sb))
+    return weights
+
+
+def degrees(weights):
+    """Each cell's sum of affinities with its neighbours (h, w)."""
+    degree = weights.sum(axis=0)
+    for k, (dr, dc) in enumerate(NEIGHBOURS):
+        _pairs(degree, dr, dc)[1][...] += _pairs(weights[k], dr, dc)[0]
+    return degree
+
+
+def data_weights(degree, keep, share):
+    """How hard each cell keeps its blended colors: keep / share^2 times its affinities' sum (a cell with no
+    like neighbour still keeps them: its sum counts at least 1e-6)."""
+    return (keep / np.maximum(share, LEAST_SHARE) ** 2 * np.maximum(degree, 1e-6)).astype(np.float32)
+
+
+def smoothing_reference(weights, data, target, fixed):
+    """The smoothing's exact solution (C, h, w) by scipy's sparse direct solver: the oracle of :func:`smooth`.
+
+    `weights` from :func:`affinities`, `data` from :func:`data_weights`, `target` (C, h, w) the blended
+    colors, `fixed` (h, w) bool the cells held at their target."""
+    height, width = fixed.shape
+    index = np.arange(height * width).reshape(height, width)
+    rows, cols, values = [], [], []
+    for k, (dr, dc) in enumerate(NEIGHBOURS):
+        a, b = _pairs(index, dr, dc)
+        w = _pairs(weights[k], dr, dc)[0].ravel().astype(np.float64)
+        rows += [a.ravel(), b.ravel()]
+        cols += [b.ravel(), a.ravel()]
+        values += [w, w]
+    W = coo_matrix((np.concatenate(values), (np.concatenate(rows), np.concatenate(cols))),
+                   shape=(height * width,) * 2).tocsr()
+    degree = np.asarray(W.sum(axis=1)).ravel()
+    system = (diags(degree + data.ravel()) - W).tocsr()
+    free, held = ~fixed.ravel(), fixed.ravel()
+    solver = splu(system[free][:, free].tocsc())
+    out = np.array(target, np.float64).reshape(len(target), -1)
+    for x in out:
+        x[free] = solver.solve(data.ravel()[free] * x[free] - system[free][:, held] @ x[held])
+    return out.reshape(target.shape).astype(np.float32)
+
+
+def smooth(weights, data, target, fixed):
+    """The smoothing of :func:`smoothing_reference` by a Jacobi-preconditioned conjugate gradient from the
+    target (a numba kernel), to :data:`TOLERANCE`."""
+    out = np.array(target, np.float32)
+
+    def padded(a):
+        return np.pad(np.asarray(a, np.float64), [(0, 0)] * (a.ndim - 2) + [(1, 1), (1, 1)])
+
+    _kernels.smooth(padded(weights), padded(degrees(weights) + data), padded(data), padded(~fixed), TOLERANCE,
+                                   ITERATIONS, out)
+    return out

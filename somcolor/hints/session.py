@@ -1,11 +1,11 @@
 """One photo's colorizing state, kept between hints: what makes a hint cost milliseconds.
 
 A :class:`HintSession` computes a photo's automatic colors (its CIELUV at full
-size), its class probabilities and the grid hints spread over once. A hint
-then costs its geodesic distances over the grid and its weights
-(:mod:`somcolor.hints.propagation`), added to running sums; the colors cost
-those sums brought to full size, blended with the automatic chroma and
-converted to RGB.
+size), its class probabilities and the grid hints spread over (with its
+affinities) once. A hint then costs its geodesic distances over the grid and
+its weights (:mod:`somcolor.hints.propagation`), added to running sums; the
+colors cost those sums' blend smoothed on the grid, brought to full size,
+blended with the automatic chroma and converted to RGB.
 """
 
 import itertools
@@ -23,7 +23,8 @@ from ..inference.working import BAND_PIXELS, colorize_image, colorize_luv, small
 from ..io.images import as_pixels, image_name, to_float
 from . import _kernels
 from .images import Hint, brush_pixels, check_radius, hint_chromaticity, hint_color, hints_in, read_hints, stroke_line
-from .propagation import GRID_SIDE, Propagation, geodesic_distances, hint_distance, hint_weight, unlikeness
+from .propagation import (GRID_SIDE, Propagation, affinities, data_weights, degrees, geodesic_distances, hint_distance,
+                          hint_weight, smooth, smoothing_reference, unlikeness)
 from .reference import reference_prior, with_prior
 
 
@@ -77,7 +78,7 @@ class HintSession:
         check_is_fitted(model)
         model._check_params()
         self.model = model
-        self.propagation = propagation or Propagation()
+        self.propagation = (propagation or Propagation()).check()
         name = name or image_name(photo, 0)
         self.name = name
         plan = model.colorize_plan()
@@ -110,6 +111,11 @@ class HintSession:
         L = self._luv[0]
         self._grid_L = downscale(L, self._factor).astype(np.float32) if self._factor > 1 else L.copy()
         self._grid_shape = self._grid_L.shape
+        self._affinities = affinities(self._grid_L)
+        self._degrees = degrees(self._affinities)
+        uv = self._luv[1:]
+        self._grid_uv = np.stack([downscale(plane, self._factor) for plane in uv]).astype(np.float32) \
+            if self._factor > 1 else uv.copy()
         # The class probabilities where the model computes them: at the working resolution, or at full size.
         working = working_factor(self.shape, plan.working_side)
         if working == 1 and height * width > BAND_PIXELS:
@@ -144,6 +150,14 @@ class HintSession:
         hint_id = next(self._ids)
         self._hints[hint_id] = (hint, target, weights, value)
         return hint_id
+
+    def _cells(self):
+        """The grid cells that hold a hinted pixel (h, w) bool: the smoothing holds them."""
+        cells = np.zeros(self._grid_shape, bool)
+        width = self.shape[1]
+        for hint, _, _, _ in self._hints.values():
+            cells[hint.pixels // width // self._factor, hint.pixels % width // self._factor] = True
+        return cells
 
     def add_point(self, row, col, color, radius=2):
         """Hint a disk of `radius` around (row, col) to be `color` (r, g, b); returns its id."""
@@ -227,7 +241,7 @@ class HintSession:
         if not self._hints:
             rgb = self._auto
         else:
-            planes = np.pad(self._hint_planes(), ((0, 0), (0, 1), (0, 1)), mode="edge")
+            planes = np.pad(self._hint_planes(smooth), ((0, 0), (0, 1), (0, 1)), mode="edge")
             (y0, fy), (x0, fx) = (coarse_coordinates(n, self._factor) for n in self.shape)
             rgb = np.empty((*self.shape, 3), np.float32)
             _kernels.blend_hints(self._luv, planes, y0, fy, x0, fx, self.propagation.mode == "blend",
@@ -235,13 +249,20 @@ class HintSession:
             rgb.reshape(-1, 3)[self._hinted] = self._exact_rgb()
         return rgb if self._alpha is None else np.dstack([rgb, self._alpha])
 
-    def _hint_planes(self):
-        """On the grid: the hints' share against the automatic colors (which weigh 1), and their mean
-        chromaticity (or correction) times that share."""
+    def _hint_planes(self, solve):
+        """On the grid: the hints' share against the automatic colors (which weigh 1), their mean
+        chromaticity (or correction) times that share, and the (U, V) the smoothing adds to the blend (by
+        `solve`: :func:`~somcolor.hints.propagation.smooth` or its reference)."""
         total = self._sum_weights
         share = total / (total + 1)
-        mean = self._sum_targets / np.maximum(total, np.float32(1e-30))
-        return np.concatenate([share[None], share[None] * mean]).astype(np.float32)
+        mean = share * (self._sum_targets / np.maximum(total, np.float32(1e-30)))
+        blended = (1 - share if self.propagation.mode == "blend" else 1) * self._grid_uv \
+            + 13.0 * self._grid_L * mean
+        correction = np.zeros_like(blended)
+        if np.isfinite(self.propagation.keep):
+            data = data_weights(self._degrees, self.propagation.keep, share)
+            correction = solve(self._affinities, data, blended, self._cells()) - blended
+        return np.concatenate([share[None], mean, correction]).astype(np.float32)
 
     @property
     def _hinted(self):
@@ -260,7 +281,7 @@ class HintSession:
     def hinted_luv(self):
         """CIELUV planes (3, H, W) of the photo with its hints, in numpy: the reference :meth:`colors`'s kernel
         is tested against."""
-        planes = self._hint_planes()
+        planes = self._hint_planes(smoothing_reference)
         if self._factor > 1:
             planes = upsample(planes, *self.shape, self._factor)
         luv = self._luv.copy()
@@ -268,7 +289,7 @@ class HintSession:
         for channel in (1, 2):
             if self.propagation.mode == "blend":
                 luv[channel] *= 1 - planes[0]
-            luv[channel] += scaled_L * planes[channel]
+            luv[channel] += scaled_L * planes[channel] + planes[channel + 2]
         flat = luv.reshape(3, -1)
         for hint, target, _, _ in self._hints.values():  # hinted pixels take their hint exactly
             flat[:, hint.pixels] = self._hint_luv(hint, target)
