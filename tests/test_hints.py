@@ -1,6 +1,8 @@
 """Hints and reference photos (issue 39): the API, the session, the kernels against their references, the
 command line and the refusals, on real photos."""
 
+import warnings
+
 import numpy as np
 import pytest
 from PIL import Image
@@ -155,6 +157,18 @@ def test_dense_hints_follow_the_edges_between_them(bundled, photo, gray):
         session.set_hints(hints)
         scores[keep] = metrics.psnr([session.colors()], [photo])
     assert scores[Propagation().keep] > scores[np.inf] + 1.0  # 31.6 against 30.1 dB
+
+
+@pytest.mark.parametrize("shape", [(1, 1), (1, 40), (40, 1), (3, 150)])
+def test_a_hint_on_a_tiny_or_thin_photo_colors_it_without_warnings(bundled, photo, shape):
+    gray = grayscale(photo)[: shape[0], : shape[1]]
+    session = HintSession(bundled, gray)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # no numpy warning from a cell without neighbours
+        session.add_point(0, 0, (200, 30, 40), radius=1)
+        colors = session.colors()
+    assert colors.shape == (*shape, 3) and np.isfinite(colors).all()
+    assert colors[0, 0, 0] > colors[0, 0, 1] + 0.3  # the hint's red
 
 
 @pytest.mark.parametrize("setting, message", [

@@ -163,7 +163,8 @@ def affinities(L):
                        for dr in (-1, 0, 1) for dc in (-1, 0, 1)])
     variance = np.nanmean((window - np.nanmean(window, axis=0)) ** 2, axis=0)
     squared = np.delete((window - Y) ** 2, 4, axis=0)
-    sigma = np.maximum(np.maximum(0.6 * variance, -np.nanmin(squared, axis=0) / np.log(0.01)), 2e-6)
+    nearest = np.where(np.isnan(squared), np.inf, squared).min(axis=0)  # inf for a cell with no neighbour
+    sigma = np.maximum(np.maximum(0.6 * variance, -nearest / np.log(0.01)), 2e-6)
     weights = np.zeros((4, height, width), np.float32)
     for k, (dr, dc) in enumerate(NEIGHBOURS):
         (ya, yb), (sa, sb) = _pairs(Y, dr, dc), _pairs(sigma, dr, dc)
