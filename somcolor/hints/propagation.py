@@ -32,7 +32,7 @@ hold them, as Levin, Lischinski & Weiss (2004, "Colorization using
 Optimization") spread scribbles: on the grid, the (U, V) x minimizing
 
     sum over each pair of neighbours r, s of w_rs (x_r - x_s)^2
-      + sum over cells r of keep / share_r^2 * D_r (x_r - t_r)^2
+      + sum over cells r of keep / share_r^3 * D_r (x_r - t_r)^2
 
 with the hinted cells held at their blend (their hints' colors), where t is the blended colors,
 w_rs Levin's affinity of two neighbours' lightness (:func:`affinities`), D_r
@@ -61,7 +61,7 @@ SWEEPS = 3
 # within a few thousandths of the exact solve's U and V (3e-3 would halve the steps, but leave up to 0.3).
 TOLERANCE = 1e-4
 ITERATIONS = 400
-# The least share of the hints a cell counts (it keeps its colors a million times as hard as a hinted one).
+# The least share of the hints a cell counts (it keeps its colors 1e9 times as hard as a hinted one).
 LEAST_SHARE = 1e-3
 # Neighbours right, below, below right and below left: each pair of cells once.
 NEIGHBOURS = ((0, 1), (1, 0), (1, 1), (1, -1))
@@ -181,9 +181,9 @@ def degrees(weights):
 
 
 def data_weights(degree, keep, share):
-    """How hard each cell keeps its blended colors: keep / share^2 times its affinities' sum (a cell with no
+    """How hard each cell keeps its blended colors: keep / share^3 times its affinities' sum (a cell with no
     like neighbour still keeps them: its sum counts at least 1e-6)."""
-    return (keep / np.maximum(share, LEAST_SHARE) ** 2 * np.maximum(degree, 1e-6)).astype(np.float32)
+    return (keep / np.maximum(share, LEAST_SHARE) ** 3 * np.maximum(degree, 1e-6)).astype(np.float32)
 
 
 def smoothing_reference(weights, data, target, fixed):
