@@ -36,6 +36,7 @@ from somcolor import load_model, metrics
 from somcolor.color import grayscale, merge_luv, rgb_to_luv
 from somcolor.hints import HintSession, Propagation
 from somcolor.hints.images import hint_chromaticity
+from somcolor.hints.propagation import window_scales
 from somcolor.io.images import read_rgb
 from pretrained import held_out_photos
 
@@ -57,11 +58,9 @@ def levin_matrix(Y, hinted):
     window = np.stack([padded[1 + dr : 1 + dr + height, 1 + dc : 1 + dc + width] for dr, dc in offsets], axis=-1)
     neighbour = np.stack([padded_index[1 + dr : 1 + dr + height, 1 + dc : 1 + dc + width] for dr, dc in offsets],
                          axis=-1)
-    variance = np.nanmean((window - np.nanmean(window, axis=-1, keepdims=True)) ** 2, axis=-1)
     values, neighbour = np.delete(window, 4, axis=-1), np.delete(neighbour, 4, axis=-1)
     squared = (values - Y[..., None]) ** 2
-    sigma = np.maximum(np.maximum(0.6 * variance, -np.nanmin(squared, axis=-1) / np.log(0.01)), 2e-6)
-    weights = np.where(np.isnan(values), 0.0, np.exp(-squared / sigma[..., None]))
+    weights = np.where(np.isnan(values), 0.0, np.exp(-squared / window_scales(Y)[..., None]))
     weights /= weights.sum(axis=-1, keepdims=True)
     free = ~hinted.ravel()
     rows = np.repeat(index.ravel()[:, None], 8, axis=1)[free]

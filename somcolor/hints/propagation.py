@@ -148,15 +148,10 @@ def _pairs(array, dr, dc):
     return first, second
 
 
-def affinities(L):
-    """Levin et al.'s affinities (4, h, w) float32 of each cell of the grid L (h, w, in [0, 100]) with its
-    neighbours right, below, below right and below left (:data:`NEIGHBOURS`; 0 past the border).
-
-    A cell r weighs a neighbour s by exp(-(Y_r - Y_s)^2 / sigma_r), Y = L / 100, sigma_r from the variance
-    of r's 3 x 3 window as in the authors' colorize.m; a pair weighs the geometric mean of its two
-    directions, so that the smoothing's system is symmetric.
-    """
-    Y = np.asarray(L, np.float64) / 100.0
+def window_scales(Y):
+    """Levin et al.'s sigma_r (h, w) of each cell of Y (h, w, in [0, 1]), as in the authors' colorize.m:
+    0.6 times the variance of its 3 x 3 window, at least what makes its nearest neighbour's weight 0.01,
+    at least 2e-6 (the windows are cut at the border)."""
     height, width = Y.shape
     padded = np.pad(Y, 1, constant_values=np.nan)
     window = np.stack([padded[1 + dr : 1 + dr + height, 1 + dc : 1 + dc + width]
@@ -164,8 +159,20 @@ def affinities(L):
     variance = np.nanmean((window - np.nanmean(window, axis=0)) ** 2, axis=0)
     squared = np.delete((window - Y) ** 2, 4, axis=0)
     nearest = np.where(np.isnan(squared), np.inf, squared).min(axis=0)  # inf for a cell with no neighbour
-    sigma = np.maximum(np.maximum(0.6 * variance, -nearest / np.log(0.01)), 2e-6)
-    weights = np.zeros((4, height, width), np.float32)
+    return np.maximum(np.maximum(0.6 * variance, -nearest / np.log(0.01)), 2e-6)
+
+
+def affinities(L):
+    """Levin et al.'s affinities (4, h, w) float32 of each cell of the grid L (h, w, in [0, 100]) with its
+    neighbours right, below, below right and below left (:data:`NEIGHBOURS`; 0 past the border).
+
+    A cell r weighs a neighbour s by exp(-(Y_r - Y_s)^2 / sigma_r), Y = L / 100, sigma_r from
+    :func:`window_scales`; a pair weighs the geometric mean of its two directions, so that the smoothing's
+    system is symmetric.
+    """
+    Y = np.asarray(L, np.float64) / 100.0
+    sigma = window_scales(Y)
+    weights = np.zeros((4, *Y.shape), np.float32)
     for k, (dr, dc) in enumerate(NEIGHBOURS):
         (ya, yb), (sa, sb) = _pairs(Y, dr, dc), _pairs(sigma, dr, dc)
         _pairs(weights[k], dr, dc)[0][...] = np.exp(-0.5 * (ya - yb) ** 2 * (1 / sa + 1 / sb))
@@ -221,5 +228,5 @@ def smooth(weights, data, target, fixed):
         return np.pad(np.asarray(a, np.float64), [(0, 0)] * (a.ndim - 2) + [(1, 1), (1, 1)])
 
     _kernels.smooth(padded(weights), padded(degrees(weights) + data), padded(data), padded(~fixed), TOLERANCE,
-                                   ITERATIONS, out)
+                    ITERATIONS, out)
     return out
