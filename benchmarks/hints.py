@@ -1,6 +1,6 @@
 """Colorizing with hints: the simulated-click protocol of Zhang et al. 2017, against Levin et al. 2004.
 
-    python benchmarks/hints.py [--sources NAME ...] [--photos N] [--spread NAME=N ...] [--seeds 0 1 2] [--clicks-only]
+    python benchmarks/hints.py [--sources NAME ...] [--photos N] [--spread NAME=N ...] [--seeds 0 1 2] [--mix A] [--clicks-only]
 
 For each photo the bundled model never trained on (BSDS500 whole, at its real size, and the held-out
 photos of each of its training sources), N point centres are drawn uniformly at random (a fixed seed per
@@ -43,6 +43,7 @@ from pretrained import held_out_photos
 COUNTS = (0, 1, 2, 5, 10, 20, 50, 100)
 PATCH = 2  # half the side of the 5 x 5 patch a hint covers
 CACHE = Path(__file__).resolve().parent / ".cache" / "levin"
+MIXED = "somcolor with hints, {} of Levin mixed in"
 
 
 def levin_matrix(Y, hinted):
@@ -134,7 +135,7 @@ def scores(results, originals):
     return {"psnr": metrics.psnr(results, originals), "rebalanced_auc": 100 * metrics.rebalanced_auc(results, originals)}
 
 
-def run_protocol(model, sources, seeds, propagation, counts=COUNTS):
+def run_protocol(model, sources, seeds, propagation, counts=COUNTS, mix=None):
     rows = []
     for source, paths in sources.items():
         originals = [read_rgb(p, i) for i, p in enumerate(paths)]
@@ -152,7 +153,10 @@ def run_protocol(model, sources, seeds, propagation, counts=COUNTS):
                     ours.append(session.colors())
                     theirs.append(gray_rgb[len(ours) - 1] if count == 0 else
                                   levin_cached(Path(path).name, seed, count, L, hints))
-                for method, results in (("somcolor with hints", ours), ("Levin et al. 2004", theirs)):
+                methods = [("somcolor with hints", ours), ("Levin et al. 2004", theirs)]
+                if mix is not None and count:  # what moving every pixel toward Levin's colors would score
+                    methods.append((MIXED.format(mix), [(1 - mix) * a + mix * b for a, b in zip(ours, theirs)]))
+                for method, results in methods:
                     by_method.setdefault((method, count), []).append(scores(results, originals))
                 print(f"{source:24} seed {seed} N = {count:3d}: somcolor {by_method[('somcolor with hints', count)][-1]['psnr']:.2f}"
                       f"  Levin {by_method[('Levin et al. 2004', count)][-1]['psnr']:.2f} dB", flush=True)
@@ -160,7 +164,9 @@ def run_protocol(model, sources, seeds, propagation, counts=COUNTS):
         for count in counts:
             for method, score in fixed.items():
                 rows.append({"source": source, "photos": len(paths), "N": count, "method": method, **score})
-            for method in ("somcolor with hints", "Levin et al. 2004"):
+            for method in ("somcolor with hints", "Levin et al. 2004", MIXED.format(mix)):
+                if (method, count) not in by_method:
+                    continue
                 draws = by_method[(method, count)]
                 rows.append({"source": source, "photos": len(paths), "N": count, "method": method,
                              "psnr": float(np.mean([d["psnr"] for d in draws])),
@@ -248,6 +254,9 @@ def main():
                         help="numbers of hints (screening; default: all); nested draws of at most %d" % COUNTS[-1])
     parser.add_argument("--propagation", type=json.loads, default={},
                         help='settings of somcolor.hints.Propagation to try, e.g. \'{"reach": 0.2}\'')
+    parser.add_argument("--mix", type=float, default=None,
+                        help="also score somcolor's RGB with this fraction of Levin's mixed in, after the fact "
+                             "(what spreading hints over the whole photo would be worth)")
     parser.add_argument("--clicks-only", action="store_true",
                         help="only the interactive speed (written into the earlier results, if any)")
     parser.add_argument("--out", default="hints", help="name of the results JSON (and PNG)")
@@ -270,7 +279,7 @@ def main():
         sources = {name: paths[: args.photos] for name, paths in sources.items()}
     for name, count in (item.split("=") for item in args.spread):
         sources = {source: spread(paths, int(count)) if name in source else paths for source, paths in sources.items()}
-    rows = run_protocol(model, sources, args.seeds, propagation, args.counts)
+    rows = run_protocol(model, sources, args.seeds, propagation, args.counts, args.mix)
     reference = reference_protocol(model, sources)
     print_table(rows, [("source", "source", "s"), ("N", "N", "d"), ("method", "method", "s"),
                        ("psnr", "PSNR dB", ".2f"), ("rebalanced_auc", "rebal. AuC %", ".1f")])
