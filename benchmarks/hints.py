@@ -164,10 +164,7 @@ def run_protocol(model, sources, seeds, propagation, counts=COUNTS, mix=None):
         for count in counts:
             for method, score in fixed.items():
                 rows.append({"source": source, "photos": len(paths), "N": count, "method": method, **score})
-            for method in ("somcolor with hints", "Levin et al. 2004", MIXED.format(mix)):
-                if (method, count) not in by_method:
-                    continue
-                draws = by_method[(method, count)]
+            for method, draws in ((m, d) for (m, n), d in by_method.items() if n == count):
                 rows.append({"source": source, "photos": len(paths), "N": count, "method": method,
                              "psnr": float(np.mean([d["psnr"] for d in draws])),
                              "rebalanced_auc": float(np.mean([d["rebalanced_auc"] for d in draws])),
